@@ -1,0 +1,354 @@
+//! The one error type of certbind-core.
+//!
+//! Malformed or unsupported *input* is an [`Error`]. A certificate that is well formed but does not
+//! authenticate a client is not an error: that is a [`crate::Decision`] with its reasons.
+
+use alloc::string::String;
+use alloc::vec::Vec;
+use core::fmt;
+
+/// Everything that can go wrong while reading certificates, thumbprints, names or a registry.
+///
+/// Every variant says *what* was wrong and *where* (byte offset, line, PEM label, field), so
+/// that a person can fix the input without a debugger. [`Error::code`] gives a stable name for
+/// programs (the npm package throws it as `error.code`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Error {
+    // ---------------------------------------------------------------- input framing
+    /// The input is empty or holds only whitespace.
+    EmptyInput,
+    /// The input is larger than the limit (see [`crate::Limits`]).
+    InputTooLarge {
+        /// Size of the input in bytes.
+        size: usize,
+        /// The limit in bytes.
+        limit: usize,
+    },
+    /// More certificates than the limit (see [`crate::Limits`]).
+    TooManyCertificates {
+        /// The limit.
+        limit: usize,
+    },
+    /// The input is none of the formats certbind reads (PEM, DER, base64, hex, PKCS#7, PKCS#12).
+    UnrecognizedFormat {
+        /// What the first bytes look like, in words.
+        found: String,
+    },
+    /// The input was read, but holds no certificate (e.g. PEM with only a private key).
+    NoCertificate {
+        /// What was found instead (e.g. `"PEM block PRIVATE KEY at line 1"`), possibly empty.
+        found: Vec<String>,
+    },
+
+    // ---------------------------------------------------------------- PEM, base64, hex
+    /// A `-----BEGIN …-----` line has no matching `-----END …-----` line.
+    PemUnterminated {
+        /// The label of the BEGIN line.
+        label: String,
+        /// 1-based line of the BEGIN line.
+        line: usize,
+    },
+    /// The END line's label differs from the BEGIN line's.
+    PemLabelMismatch {
+        /// The label of the BEGIN line.
+        begin: String,
+        /// The label of the END line.
+        end: String,
+        /// 1-based line of the END line.
+        line: usize,
+    },
+    /// A character inside a PEM block (or bare base64) is not base64, or the padding is wrong.
+    InvalidBase64 {
+        /// The PEM label, when inside a PEM block.
+        label: Option<String>,
+        /// 1-based line, when the input is text.
+        line: Option<usize>,
+        /// 1-based column (in characters) on that line, or byte offset for single-line input.
+        column: usize,
+        /// What is wrong there, e.g. `"'*' is not a base64 character"`.
+        reason: String,
+    },
+    /// Hex input with a character that is not a hex digit, or an odd number of digits.
+    InvalidHex {
+        /// Byte offset in the input.
+        offset: usize,
+        /// What is wrong there.
+        reason: String,
+    },
+
+    // ---------------------------------------------------------------- DER / X.509
+    /// The bytes are not a well-formed DER X.509 certificate (RFC 5280 §4.1).
+    BadDer {
+        /// Byte offset of the problem, relative to the start of the certificate.
+        offset: Option<usize>,
+        /// What was being read (e.g. `"Certificate"`, `"TBSCertificate.validity"`).
+        what: String,
+        /// The DER decoder's description of the problem.
+        reason: String,
+    },
+    /// Bytes follow the end of a DER certificate (a `.cer`/`.der` file holds exactly one).
+    TrailingData {
+        /// Byte offset where the certificate ends and the extra bytes begin.
+        offset: usize,
+        /// How many extra bytes there are.
+        count: usize,
+    },
+    /// The DER is a well-formed structure, but a different one (a key, a CSR, a CRL…).
+    NotACertificate {
+        /// What it appears to be.
+        found: String,
+    },
+
+    // ---------------------------------------------------------------- PKCS#7 / PKCS#12
+    /// The PKCS#7 / CMS content is malformed or is not SignedData.
+    Pkcs7 {
+        /// What is wrong.
+        reason: String,
+    },
+    /// The PKCS#12 file is encrypted and no password was given.
+    Pkcs12PasswordRequired,
+    /// The PKCS#12 password is wrong (the MAC or the decryption does not check out).
+    Pkcs12WrongPassword,
+    /// The PKCS#12 file uses an algorithm certbind does not implement.
+    Pkcs12Unsupported {
+        /// The algorithm (name and OID).
+        algorithm: String,
+    },
+    /// The PKCS#12 file asks for more key-derivation iterations than the limit.
+    Pkcs12TooManyIterations {
+        /// Iterations the file asks for.
+        iterations: u64,
+        /// The limit (see [`crate::Limits`]).
+        limit: u64,
+    },
+    /// The PKCS#12 structure is malformed.
+    Pkcs12Malformed {
+        /// What is wrong, and where in the structure.
+        reason: String,
+    },
+
+    // ---------------------------------------------------------------- thumbprint strings
+    /// A pasted thumbprint is empty once invisible characters, spaces and labels are removed.
+    ThumbprintEmpty,
+    /// A character in a pasted thumbprint is not allowed.
+    ThumbprintInvalidCharacter {
+        /// The character.
+        character: char,
+        /// 0-based position, in characters, in the text as given.
+        index: usize,
+        /// What was expected there.
+        expected: String,
+    },
+    /// A pasted thumbprint has the wrong length for every form.
+    ThumbprintLength {
+        /// The number of digits/characters found after cleaning.
+        found: usize,
+        /// The forms and their lengths, e.g. `"a SHA-1 thumbprint has 40 hex digits"`.
+        expected: String,
+    },
+
+    // ---------------------------------------------------------------- names, times
+    /// A distinguished name string (RFC 4514, .NET or OpenSSL form) cannot be read.
+    InvalidName {
+        /// The text.
+        input: String,
+        /// 0-based character position of the problem.
+        index: usize,
+        /// What is wrong.
+        reason: String,
+    },
+    /// A date-time string is not RFC 3339.
+    InvalidTime {
+        /// The text.
+        input: String,
+        /// What is wrong.
+        reason: String,
+    },
+
+    // ---------------------------------------------------------------- registry, chain
+    /// The client registry has problems; every one is listed.
+    Registry {
+        /// One entry per problem, in file order.
+        problems: Vec<RegistryProblem>,
+    },
+    /// A trust anchor (or intermediate) given for chain validation is unusable.
+    InvalidTrustAnchor {
+        /// 0-based index in the list given.
+        index: usize,
+        /// Why.
+        reason: String,
+    },
+}
+
+/// One problem found while loading a client registry.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[non_exhaustive]
+pub struct RegistryProblem {
+    /// The client it concerns, when it concerns one.
+    pub client_id: Option<String>,
+    /// Dotted path of the field, e.g. `clients[2].secrets[0].value`.
+    pub field: String,
+    /// 1-based line in the TOML text, when known.
+    pub line: Option<usize>,
+    /// What is wrong.
+    pub message: String,
+}
+
+impl RegistryProblem {
+    /// A problem with a field.
+    pub fn new(
+        client_id: Option<String>,
+        field: impl Into<String>,
+        line: Option<usize>,
+        message: impl Into<String>,
+    ) -> Self {
+        Self { client_id, field: field.into(), line, message: message.into() }
+    }
+}
+
+impl fmt::Display for RegistryProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(line) = self.line {
+            write!(f, "line {line}: ")?;
+        }
+        write!(f, "{}", self.field)?;
+        if let Some(id) = &self.client_id {
+            write!(f, " (client {id:?})")?;
+        }
+        write!(f, ": {}", self.message)
+    }
+}
+
+impl Error {
+    /// A stable, machine-readable name for the kind of error (the variant name).
+    ///
+    /// The npm package throws errors with this as `error.code`; it never changes for a variant.
+    #[must_use]
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::EmptyInput => "EmptyInput",
+            Self::InputTooLarge { .. } => "InputTooLarge",
+            Self::TooManyCertificates { .. } => "TooManyCertificates",
+            Self::UnrecognizedFormat { .. } => "UnrecognizedFormat",
+            Self::NoCertificate { .. } => "NoCertificate",
+            Self::PemUnterminated { .. } => "PemUnterminated",
+            Self::PemLabelMismatch { .. } => "PemLabelMismatch",
+            Self::InvalidBase64 { .. } => "InvalidBase64",
+            Self::InvalidHex { .. } => "InvalidHex",
+            Self::BadDer { .. } => "BadDer",
+            Self::TrailingData { .. } => "TrailingData",
+            Self::NotACertificate { .. } => "NotACertificate",
+            Self::Pkcs7 { .. } => "Pkcs7",
+            Self::Pkcs12PasswordRequired => "Pkcs12PasswordRequired",
+            Self::Pkcs12WrongPassword => "Pkcs12WrongPassword",
+            Self::Pkcs12Unsupported { .. } => "Pkcs12Unsupported",
+            Self::Pkcs12TooManyIterations { .. } => "Pkcs12TooManyIterations",
+            Self::Pkcs12Malformed { .. } => "Pkcs12Malformed",
+            Self::ThumbprintEmpty => "ThumbprintEmpty",
+            Self::ThumbprintInvalidCharacter { .. } => "ThumbprintInvalidCharacter",
+            Self::ThumbprintLength { .. } => "ThumbprintLength",
+            Self::InvalidName { .. } => "InvalidName",
+            Self::InvalidTime { .. } => "InvalidTime",
+            Self::Registry { .. } => "Registry",
+            Self::InvalidTrustAnchor { .. } => "InvalidTrustAnchor",
+        }
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::EmptyInput => f.write_str("the input is empty"),
+            Self::InputTooLarge { size, limit } => {
+                write!(f, "the input is {size} bytes; the limit is {limit} bytes")
+            }
+            Self::TooManyCertificates { limit } => {
+                write!(f, "the input holds more than {limit} certificates (the limit)")
+            }
+            Self::UnrecognizedFormat { found } => write!(
+                f,
+                "not a certificate in any format certbind reads (PEM, DER, base64, hex, PKCS#7, \
+                 PKCS#12): {found}"
+            ),
+            Self::NoCertificate { found } => {
+                if found.is_empty() {
+                    f.write_str("no certificate found in the input")
+                } else {
+                    write!(f, "no certificate found; the input holds: {}", found.join(", "))
+                }
+            }
+            Self::PemUnterminated { label, line } => write!(
+                f,
+                "line {line}: `-----BEGIN {label}-----` has no matching `-----END {label}-----`"
+            ),
+            Self::PemLabelMismatch { begin, end, line } => write!(
+                f,
+                "line {line}: `-----END {end}-----` closes a block that began as `BEGIN {begin}`"
+            ),
+            Self::InvalidBase64 { label, line, column, reason } => {
+                if let Some(line) = line {
+                    write!(f, "line {line}, column {column}: ")?;
+                } else {
+                    write!(f, "offset {column}: ")?;
+                }
+                if let Some(label) = label {
+                    write!(f, "in PEM block {label}: ")?;
+                }
+                write!(f, "invalid base64: {reason}")
+            }
+            Self::InvalidHex { offset, reason } => write!(f, "offset {offset}: invalid hex: {reason}"),
+            Self::BadDer { offset, what, reason } => {
+                write!(f, "malformed DER certificate")?;
+                if let Some(offset) = offset {
+                    write!(f, " at byte {offset}")?;
+                }
+                write!(f, " ({what}): {reason}")
+            }
+            Self::TrailingData { offset, count } => write!(
+                f,
+                "{count} unexpected byte(s) after the end of the certificate at byte {offset}"
+            ),
+            Self::NotACertificate { found } => write!(f, "not a certificate: this is {found}"),
+            Self::Pkcs7 { reason } => write!(f, "PKCS#7: {reason}"),
+            Self::Pkcs12PasswordRequired => {
+                f.write_str("PKCS#12: the file is password protected; give the password")
+            }
+            Self::Pkcs12WrongPassword => f.write_str("PKCS#12: wrong password"),
+            Self::Pkcs12Unsupported { algorithm } => {
+                write!(f, "PKCS#12: unsupported algorithm {algorithm}")
+            }
+            Self::Pkcs12TooManyIterations { iterations, limit } => write!(
+                f,
+                "PKCS#12: the file asks for {iterations} key-derivation iterations; the limit is \
+                 {limit}"
+            ),
+            Self::Pkcs12Malformed { reason } => write!(f, "PKCS#12: malformed file: {reason}"),
+            Self::ThumbprintEmpty => f.write_str("the thumbprint is empty"),
+            Self::ThumbprintInvalidCharacter { character, index, expected } => write!(
+                f,
+                "{} at position {index} is not allowed: expected {expected}",
+                crate::describe_char(*character)
+            ),
+            Self::ThumbprintLength { found, expected } => write!(f, "{found} characters: {expected}"),
+            Self::InvalidName { input, index, reason } => {
+                write!(f, "invalid distinguished name {input:?} at position {index}: {reason}")
+            }
+            Self::InvalidTime { input, reason } => {
+                write!(f, "invalid date-time {input:?}: {reason} (expected RFC 3339)")
+            }
+            Self::Registry { problems } => {
+                write!(f, "the client registry has {} problem(s)", problems.len())?;
+                for problem in problems {
+                    write!(f, "\n  {problem}")?;
+                }
+                Ok(())
+            }
+            Self::InvalidTrustAnchor { index, reason } => {
+                write!(f, "trust anchor #{index} is unusable: {reason}")
+            }
+        }
+    }
+}
+
+impl core::error::Error for Error {}

@@ -1,0 +1,1 @@
+//! Shared helpers for certbind's integration tests: fixtures, vectors, PKI builders.
