@@ -3,8 +3,6 @@
 use alloc::string::ToString;
 use alloc::vec::Vec;
 
-use der::Decode;
-
 use crate::{Error, Thumbprints};
 
 /// One X.509 certificate, holding the exact DER bytes it was presented with.
@@ -24,7 +22,9 @@ pub struct Certificate {
 pub struct Source {
     /// 1-based line of the `-----BEGIN` line, for certificates read from PEM text.
     pub line: Option<usize>,
-    /// Byte offset of the certificate (or its PEM block) in the input.
+    /// Byte offset of the certificate in the input. For PEM input, the offset of its block's
+    /// `-----BEGIN` line; for base64 and hex input, the offset in the decoded bytes; for a
+    /// PKCS#12 file, the offset of the ContentInfo that held it (its bytes may be encrypted).
     pub offset: usize,
 }
 
@@ -38,7 +38,10 @@ impl Source {
     /// A source at a line of text input.
     #[must_use]
     pub const fn at_line(line: usize, offset: usize) -> Self {
-        Self { line: Some(line), offset }
+        Self {
+            line: Some(line),
+            offset,
+        }
     }
 }
 
@@ -59,7 +62,10 @@ impl Certificate {
     /// As [`Certificate::from_der`].
     pub fn from_der_at(der: &[u8], source: Source) -> Result<Self, Error> {
         crate::x509::check_certificate_der(der)?;
-        Ok(Self { der: der.to_vec(), source })
+        Ok(Self {
+            der: der.to_vec(),
+            source,
+        })
     }
 
     /// The exact DER bytes, including the outer SEQUENCE tag and length.
@@ -100,14 +106,11 @@ impl core::fmt::Debug for Certificate {
 /// Turns a `der` decoder error into [`Error::BadDer`], naming what was being read.
 pub(crate) fn bad_der(what: &str, err: &der::Error) -> Error {
     Error::BadDer {
-        offset: err.position().map(|p| usize::try_from(u32::from(p)).unwrap_or(usize::MAX)),
+        offset: err
+            .position()
+            .map(|p| usize::try_from(u32::from(p)).unwrap_or(usize::MAX)),
         what: what.to_string(),
         reason: err.kind().to_string(),
+        pem: None,
     }
 }
-
-/// Parses with `x509-cert`, for callers that need the structure (inspection, names).
-pub(crate) fn parse_x509(der: &[u8]) -> Result<x509_cert::Certificate, Error> {
-    x509_cert::Certificate::from_der(der).map_err(|e| bad_der("Certificate", &e))
-}
-

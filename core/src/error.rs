@@ -71,7 +71,7 @@ pub enum Error {
     },
     /// Hex input with a character that is not a hex digit, or an odd number of digits.
     InvalidHex {
-        /// Byte offset in the input.
+        /// Byte offset in the input (in the converted text for UTF-16 input).
         offset: usize,
         /// What is wrong there.
         reason: String,
@@ -80,24 +80,32 @@ pub enum Error {
     // ---------------------------------------------------------------- DER / X.509
     /// The bytes are not a well-formed DER X.509 certificate (RFC 5280 §4.1).
     BadDer {
-        /// Byte offset of the problem, relative to the start of the certificate.
+        /// Byte offset of the problem in the DER bytes: in the file for binary input, in the
+        /// decoded bytes for PEM, base64 and hex.
         offset: Option<usize>,
         /// What was being read (e.g. `"Certificate"`, `"TBSCertificate.validity"`).
         what: String,
         /// The DER decoder's description of the problem.
         reason: String,
+        /// The PEM block the DER came from, for PEM input.
+        pem: Option<PemPosition>,
     },
     /// Bytes follow the end of a DER certificate (a `.cer`/`.der` file holds exactly one).
     TrailingData {
-        /// Byte offset where the certificate ends and the extra bytes begin.
+        /// Byte offset where the certificate ends and the extra bytes begin (in the DER bytes,
+        /// as for [`Error::BadDer`]).
         offset: usize,
         /// How many extra bytes there are.
         count: usize,
+        /// The PEM block the DER came from, for PEM input.
+        pem: Option<PemPosition>,
     },
     /// The DER is a well-formed structure, but a different one (a key, a CSR, a CRL…).
     NotACertificate {
-        /// What it appears to be.
+        /// What it appears to be, e.g. `"a PKCS#8 private key"`.
         found: String,
+        /// The PEM block the DER came from, for PEM input.
+        pem: Option<PemPosition>,
     },
 
     // ---------------------------------------------------------------- PKCS#7 / PKCS#12
@@ -105,14 +113,19 @@ pub enum Error {
     Pkcs7 {
         /// What is wrong.
         reason: String,
+        /// Byte offset of the problem in the DER bytes, when known.
+        offset: Option<usize>,
+        /// The PEM block the DER came from, for PEM input.
+        pem: Option<PemPosition>,
     },
     /// The PKCS#12 file is encrypted and no password was given.
     Pkcs12PasswordRequired,
     /// The PKCS#12 password is wrong (the MAC or the decryption does not check out).
     Pkcs12WrongPassword,
-    /// The PKCS#12 file uses an algorithm certbind does not implement.
+    /// The PKCS#12 file uses an algorithm or feature certbind does not implement (or the crate
+    /// was built without the `pkcs12` feature).
     Pkcs12Unsupported {
-        /// The algorithm (name and OID).
+        /// The algorithm or feature, with its OID when it has one.
         algorithm: String,
     },
     /// The PKCS#12 file asks for more key-derivation iterations than the limit.
@@ -140,11 +153,13 @@ pub enum Error {
         /// What was expected there.
         expected: String,
     },
-    /// A pasted thumbprint has the wrong length for every form.
+    /// A pasted thumbprint has the wrong length for every form (or for the form its label
+    /// names).
     ThumbprintLength {
         /// The number of digits/characters found after cleaning.
         found: usize,
-        /// The forms and their lengths, e.g. `"a SHA-1 thumbprint has 40 hex digits"`.
+        /// What was counted and what the forms need, read after `found`: e.g.
+        /// `"hex digits; a SHA-1 thumbprint has 40 (a SHA-256 thumbprint 64)"`.
         expected: String,
     },
 
@@ -181,6 +196,40 @@ pub enum Error {
     },
 }
 
+/// Where a PEM block is: its label and the line of its `-----BEGIN` line.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[non_exhaustive]
+pub struct PemPosition {
+    /// The block's label, e.g. `CERTIFICATE`.
+    pub label: String,
+    /// 1-based line of the `-----BEGIN` line.
+    pub line: usize,
+}
+
+impl PemPosition {
+    /// The block with `label` that begins at `line`.
+    pub fn new(label: impl Into<String>, line: usize) -> Self {
+        Self {
+            label: label.into(),
+            line,
+        }
+    }
+}
+
+impl fmt::Display for PemPosition {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "PEM block {} at line {}", self.label, self.line)
+    }
+}
+
+/// Writes `"<pem position>: "` when there is one.
+fn write_pem_prefix(f: &mut fmt::Formatter<'_>, pem: Option<&PemPosition>) -> fmt::Result {
+    match pem {
+        Some(pem) => write!(f, "{pem}: "),
+        None => Ok(()),
+    }
+}
+
 /// One problem found while loading a client registry.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 #[non_exhaustive]
@@ -203,7 +252,12 @@ impl RegistryProblem {
         line: Option<usize>,
         message: impl Into<String>,
     ) -> Self {
-        Self { client_id, field: field.into(), line, message: message.into() }
+        Self {
+            client_id,
+            field: field.into(),
+            line,
+            message: message.into(),
+        }
     }
 }
 
@@ -264,7 +318,10 @@ impl fmt::Display for Error {
                 write!(f, "the input is {size} bytes; the limit is {limit} bytes")
             }
             Self::TooManyCertificates { limit } => {
-                write!(f, "the input holds more than {limit} certificates (the limit)")
+                write!(
+                    f,
+                    "the input holds more than {limit} certificates (the limit)"
+                )
             }
             Self::UnrecognizedFormat { found } => write!(
                 f,
@@ -275,7 +332,11 @@ impl fmt::Display for Error {
                 if found.is_empty() {
                     f.write_str("no certificate found in the input")
                 } else {
-                    write!(f, "no certificate found; the input holds: {}", found.join(", "))
+                    write!(
+                        f,
+                        "no certificate found; the input holds: {}",
+                        found.join(", ")
+                    )
                 }
             }
             Self::PemUnterminated { label, line } => write!(
@@ -286,7 +347,12 @@ impl fmt::Display for Error {
                 f,
                 "line {line}: `-----END {end}-----` closes a block that began as `BEGIN {begin}`"
             ),
-            Self::InvalidBase64 { label, line, column, reason } => {
+            Self::InvalidBase64 {
+                label,
+                line,
+                column,
+                reason,
+            } => {
                 if let Some(line) = line {
                     write!(f, "line {line}, column {column}: ")?;
                 } else {
@@ -297,26 +363,51 @@ impl fmt::Display for Error {
                 }
                 write!(f, "invalid base64: {reason}")
             }
-            Self::InvalidHex { offset, reason } => write!(f, "offset {offset}: invalid hex: {reason}"),
-            Self::BadDer { offset, what, reason } => {
+            Self::InvalidHex { offset, reason } => {
+                write!(f, "offset {offset}: invalid hex: {reason}")
+            }
+            Self::BadDer {
+                offset,
+                what,
+                reason,
+                pem,
+            } => {
+                write_pem_prefix(f, pem.as_ref())?;
                 write!(f, "malformed DER certificate")?;
                 if let Some(offset) = offset {
                     write!(f, " at byte {offset}")?;
                 }
                 write!(f, " ({what}): {reason}")
             }
-            Self::TrailingData { offset, count } => write!(
-                f,
-                "{count} unexpected byte(s) after the end of the certificate at byte {offset}"
-            ),
-            Self::NotACertificate { found } => write!(f, "not a certificate: this is {found}"),
-            Self::Pkcs7 { reason } => write!(f, "PKCS#7: {reason}"),
+            Self::TrailingData { offset, count, pem } => {
+                write_pem_prefix(f, pem.as_ref())?;
+                write!(
+                    f,
+                    "{count} unexpected byte(s) after the end of the certificate at byte {offset}"
+                )
+            }
+            Self::NotACertificate { found, pem } => {
+                write_pem_prefix(f, pem.as_ref())?;
+                write!(f, "not a certificate: this is {found}")
+            }
+            Self::Pkcs7 {
+                reason,
+                offset,
+                pem,
+            } => {
+                write_pem_prefix(f, pem.as_ref())?;
+                write!(f, "PKCS#7")?;
+                if let Some(offset) = offset {
+                    write!(f, " at byte {offset}")?;
+                }
+                write!(f, ": {reason}")
+            }
             Self::Pkcs12PasswordRequired => {
                 f.write_str("PKCS#12: the file is password protected; give the password")
             }
             Self::Pkcs12WrongPassword => f.write_str("PKCS#12: wrong password"),
             Self::Pkcs12Unsupported { algorithm } => {
-                write!(f, "PKCS#12: unsupported algorithm {algorithm}")
+                write!(f, "PKCS#12: {algorithm} is not supported")
             }
             Self::Pkcs12TooManyIterations { iterations, limit } => write!(
                 f,
@@ -325,17 +416,31 @@ impl fmt::Display for Error {
             ),
             Self::Pkcs12Malformed { reason } => write!(f, "PKCS#12: malformed file: {reason}"),
             Self::ThumbprintEmpty => f.write_str("the thumbprint is empty"),
-            Self::ThumbprintInvalidCharacter { character, index, expected } => write!(
+            Self::ThumbprintInvalidCharacter {
+                character,
+                index,
+                expected,
+            } => write!(
                 f,
                 "{} at position {index} is not allowed: expected {expected}",
                 crate::describe_char(*character)
             ),
-            Self::ThumbprintLength { found, expected } => write!(f, "{found} characters: {expected}"),
-            Self::InvalidName { input, index, reason } => {
-                write!(f, "invalid distinguished name {input:?} at position {index}: {reason}")
+            Self::ThumbprintLength { found, expected } => write!(f, "{found} {expected}"),
+            Self::InvalidName {
+                input,
+                index,
+                reason,
+            } => {
+                write!(
+                    f,
+                    "invalid distinguished name {input:?} at position {index}: {reason}"
+                )
             }
             Self::InvalidTime { input, reason } => {
-                write!(f, "invalid date-time {input:?}: {reason} (expected RFC 3339)")
+                write!(
+                    f,
+                    "invalid date-time {input:?}: {reason} (expected RFC 3339)"
+                )
             }
             Self::Registry { problems } => {
                 write!(f, "the client registry has {} problem(s)", problems.len())?;

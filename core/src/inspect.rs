@@ -1,40 +1,59 @@
 //! A readable view of a certificate: names, serial, validity, SANs, key, extensions.
+//!
+//! Every field is read on its own from the certificate's exact DER, so one field that cannot be
+//! shown (an unknown string type, a malformed extension) becomes an entry in
+//! [`CertificateInfo::warnings`] instead of hiding the rest; nothing here panics or fails.
 
-use alloc::string::String;
+mod algorithms;
+mod extensions;
+mod san;
+
+use alloc::format;
+use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 
+use der::{Decode, Tag};
+
 use crate::Certificate;
+use crate::name::format_name;
+use crate::tbs::{RawCertificate, elements, explicit_content, split_tlv, walk};
+use crate::thumbprint::hex_upper;
+use crate::time::{format_unix_seconds, parse_certificate_time};
 
 /// Everything `certbind inspect` shows about a certificate. Serialises to the JSON that the CLI's
 /// `inspect --json` and the npm package's `inspect()` return (snake_case keys).
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
 #[non_exhaustive]
 pub struct CertificateInfo {
-    /// X.509 version (1, 2 or 3).
+    /// X.509 version (1, 2 or 3); 0 when the version field holds something else (see warnings).
     pub version: u8,
-    /// Serial number as uppercase hex (two digits per byte, as in the DER, no sign byte).
+    /// Serial number as uppercase hex, two digits per byte as in the DER, without the `00` sign
+    /// byte DER puts before a high bit (the form `openssl x509 -serial` prints). A negative serial
+    /// (not allowed by RFC 5280, but seen) is `-` and the hex of its magnitude, as OpenSSL prints it.
     pub serial: String,
-    /// Subject as an RFC 4514 string.
+    /// Subject as an RFC 4514 string (rules: core/README.md, "Names, times and addresses").
     pub subject: String,
     /// Issuer as an RFC 4514 string.
     pub issuer: String,
-    /// Subject name DER (hex).
+    /// Subject name DER (uppercase hex), byte for byte as in the certificate.
     pub subject_der: String,
-    /// Issuer name DER (hex).
+    /// Issuer name DER (uppercase hex).
     pub issuer_der: String,
-    /// notBefore, RFC 3339 UTC.
+    /// notBefore, RFC 3339 UTC (`2025-01-31T00:00:00Z`); empty when unreadable (see warnings).
     pub not_before: String,
-    /// notAfter, RFC 3339 UTC.
+    /// notAfter, RFC 3339 UTC; empty when unreadable (see warnings).
     pub not_after: String,
-    /// notBefore as seconds since the Unix epoch.
+    /// notBefore as seconds since the Unix epoch (negative before 1970).
     pub not_before_unix: i64,
     /// notAfter as seconds since the Unix epoch.
     pub not_after_unix: i64,
     /// Subject alternative names, in certificate order.
     pub san: Vec<SubjectAltName>,
-    /// Key algorithm with size or curve, e.g. `RSA 2048`, `EC P-256`, `Ed25519`.
+    /// Key algorithm with size or curve, e.g. `RSA 2048`, `RSASSA-PSS 2048`, `EC P-256`,
+    /// `Ed25519`, or the dotted OID of an algorithm certbind does not know.
     pub key_algorithm: String,
-    /// Signature algorithm, e.g. `sha256WithRSAEncryption`, `ecdsa-with-SHA256`.
+    /// Signature algorithm, e.g. `sha256WithRSAEncryption`, `ecdsa-with-SHA256`, `Ed25519`,
+    /// `RSASSA-PSS (SHA-256)`.
     pub signature_algorithm: String,
     /// Extended key usages by name (`clientAuth`, `serverAuth`, …) or dotted OID.
     pub extended_key_usage: Vec<String>,
@@ -42,11 +61,13 @@ pub struct CertificateInfo {
     pub key_usage: Vec<String>,
     /// Basic constraints, when present.
     pub basic_constraints: Option<BasicConstraints>,
-    /// Subject key identifier (hex).
+    /// Subject key identifier (uppercase hex).
     pub subject_key_id: Option<String>,
-    /// Authority key identifier's keyIdentifier (hex).
+    /// Authority key identifier's keyIdentifier (uppercase hex).
     pub authority_key_id: Option<String>,
-    /// Subject and issuer names are equal (a self-issued certificate, RFC 5280 §6.1).
+    /// Subject and issuer names are byte-for-byte equal: a self-issued certificate (RFC 5280
+    /// §6.1; a self-signed certificate is one kind). Names that differ only in string type or
+    /// case are not counted.
     pub self_issued: bool,
     /// Fields that could not be shown, with the reason (e.g. an undecodable extension).
     pub warnings: Vec<String>,
@@ -56,11 +77,13 @@ pub struct CertificateInfo {
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 #[non_exhaustive]
 pub struct SubjectAltName {
-    /// `dns`, `uri`, `ip`, `email`, `dir_name`, `other_name`, `registered_id`.
+    /// `dns`, `uri`, `ip`, `email`, `dir_name`, `other_name`, `registered_id`, and, rarely,
+    /// `x400_address` or `edi_party_name` (value as hex of the content).
     #[serde(rename = "type")]
     pub kind: String,
-    /// The value as text (IP addresses in canonical form, dirName as RFC 4514, otherName as
-    /// `OID:value`).
+    /// The value as text: IP addresses in canonical form (IPv6 per RFC 5952, `2001:db8::1`),
+    /// dirName as RFC 4514, otherName as `OID:value` (the value as text when it is a string, such
+    /// as a Microsoft UPN, else `#` and the hex of its DER), registeredID as a dotted OID.
     pub value: String,
 }
 
@@ -78,6 +101,128 @@ impl Certificate {
     /// The readable view of this certificate.
     #[must_use]
     pub fn info(&self) -> CertificateInfo {
-        todo!("inspect")
+        let mut info = CertificateInfo::default();
+        match walk(self.der()) {
+            Ok(raw) => fill(&mut info, &raw),
+            Err(e) => info
+                .warnings
+                .push(format!("the certificate could not be walked: {e}")),
+        }
+        info
     }
+}
+
+/// Reads every field of `raw` into `info`.
+fn fill(info: &mut CertificateInfo, raw: &RawCertificate<'_>) {
+    let warnings = &mut info.warnings;
+    info.version = version(raw.version, warnings);
+    info.serial = serial(raw.serial, warnings);
+    info.subject = name_or_warn(raw.subject, "subject", warnings);
+    info.issuer = name_or_warn(raw.issuer, "issuer", warnings);
+    info.subject_der = hex_upper(raw.subject);
+    info.issuer_der = hex_upper(raw.issuer);
+    info.self_issued = raw.subject == raw.issuer;
+    match validity(raw.validity) {
+        Ok((not_before, not_after)) => {
+            info.not_before = format_unix_seconds(not_before);
+            info.not_after = format_unix_seconds(not_after);
+            info.not_before_unix = not_before;
+            info.not_after_unix = not_after;
+        }
+        Err(reason) => warnings.push(format!("validity: {reason}")),
+    }
+    info.key_algorithm = algorithms::key_algorithm_name(raw.spki).unwrap_or_else(|reason| {
+        warnings.push(reason);
+        String::new()
+    });
+    info.signature_algorithm = algorithms::signature_algorithm_name(raw.signature_algorithm)
+        .unwrap_or_else(|reason| {
+            warnings.push(reason);
+            String::new()
+        });
+    if let Some(extensions) = raw.extensions {
+        extensions::read(extensions, info);
+    }
+}
+
+/// The version number (1, 2 or 3) from `[0] EXPLICIT INTEGER`, absent meaning v1.
+fn version(tlv: Option<&[u8]>, warnings: &mut Vec<String>) -> u8 {
+    let Some(tlv) = tlv else { return 1 };
+    let value = explicit_content(tlv).and_then(u8::from_der);
+    match value {
+        Ok(v @ 0..=2) => v + 1,
+        Ok(v) => {
+            warnings.push(format!(
+                "version field holds {v}, not 0, 1 or 2 (v1, v2, v3)"
+            ));
+            0
+        }
+        Err(e) => {
+            warnings.push(format!("version could not be read: {e}"));
+            0
+        }
+    }
+}
+
+/// The serial number's hex (see [`CertificateInfo::serial`]).
+fn serial(tlv: &[u8], warnings: &mut Vec<String>) -> String {
+    let content = match split_tlv(tlv) {
+        Ok((Tag::Integer, content)) if !content.is_empty() => content,
+        Ok(_) | Err(_) => {
+            warnings.push("serial number is not an INTEGER".to_string());
+            return hex_upper(tlv);
+        }
+    };
+    let negative = content.first().is_some_and(|b| b & 0x80 != 0);
+    if negative {
+        warnings
+            .push("serial number is negative (RFC 5280 §4.1.2.2 requires positive)".to_string());
+        // Two's complement magnitude: invert and add one.
+        let mut magnitude: Vec<u8> = content.iter().map(|b| !b).collect();
+        for byte in magnitude.iter_mut().rev() {
+            let (sum, carry) = byte.overflowing_add(1);
+            *byte = sum;
+            if !carry {
+                break;
+            }
+        }
+        let start = magnitude
+            .iter()
+            .position(|&b| b != 0)
+            .unwrap_or(magnitude.len() - 1);
+        return format!("-{}", hex_upper(magnitude.get(start..).unwrap_or_default()));
+    }
+    match content {
+        [0, rest @ ..] if !rest.is_empty() => hex_upper(rest),
+        _ => hex_upper(content),
+    }
+}
+
+fn name_or_warn(der: &[u8], what: &str, warnings: &mut Vec<String>) -> String {
+    format_name(der).unwrap_or_else(|e| {
+        warnings.push(format!("{what} name could not be read: {e}"));
+        String::new()
+    })
+}
+
+/// notBefore and notAfter in seconds since the Unix epoch.
+fn validity(tlv: &[u8]) -> Result<(i64, i64), String> {
+    let (tag, content) = split_tlv(tlv).map_err(|e| e.to_string())?;
+    if tag != Tag::Sequence {
+        return Err("not a SEQUENCE".to_string());
+    }
+    let mut times = elements(content).map(|t| -> Result<i64, String> {
+        let (tag, content) = split_tlv(t.map_err(|e| e.to_string())?).map_err(|e| e.to_string())?;
+        match tag {
+            Tag::UtcTime => parse_certificate_time(false, content),
+            Tag::GeneralizedTime => parse_certificate_time(true, content),
+            other => Err(format!("{other} is not a time type")),
+        }
+    });
+    let not_before = times.next().ok_or("notBefore is missing")??;
+    let not_after = times.next().ok_or("notAfter is missing")??;
+    if times.next().is_some() {
+        return Err("more than two times".to_string());
+    }
+    Ok((not_before, not_after))
 }

@@ -24,21 +24,81 @@
 extern crate alloc;
 
 mod certificate;
+#[cfg(feature = "chain")]
+mod chain;
+mod compare;
+mod decide;
 mod decode;
+mod dn;
 mod error;
+mod index;
 mod inspect;
 mod limits;
+mod name;
 mod normalize;
+mod pem;
+mod pkcs12;
+mod pkcs7;
+mod presented;
+mod registry;
+mod report;
+mod san;
+mod secret;
+#[cfg(feature = "chain")]
+mod sigcache;
+#[cfg(feature = "chain")]
+mod signature;
+mod tbs;
+mod text;
 mod thumbprint;
+mod time;
+mod trust;
+mod unicode_names;
+mod validator;
+mod when;
 mod x509;
 
 pub use certificate::{Certificate, Source};
+#[cfg(feature = "chain")]
+pub use chain::{ChainError, ChainOptions, KeyPurpose, VerifiedChain, verify_chain};
+pub use compare::{
+    CertificateMatch, Comparison, Difference, DigestAlgorithm, NearMiss, NearMissKind, compare,
+    compare_decoded,
+};
+pub use decide::{
+    Acceptance, ChainErrorRepr, ClientReason, Credential, Decision, DecisionContext, DigestKind,
+    Explanation, Reason, Rejection, SecretOutcome, SecretRejection, ThumbprintHint, decide,
+    explain,
+};
 pub use decode::{DecodeOptions, Decoded, InputFormat, decode};
-pub use error::{Error, RegistryProblem};
+pub use dn::{DistinguishedName, DnDifference};
+pub use error::{Error, PemPosition, RegistryProblem};
+pub use index::{ClientIndex, FxBuild, FxHasher};
 pub use inspect::{BasicConstraints, CertificateInfo, SubjectAltName};
 pub use limits::Limits;
 pub use normalize::{
     Change, ChangeKind, NormalizedThumbprint, ThumbprintForm, describe_char, normalize_thumbprint,
 };
 pub use pki_types::UnixTime;
+pub use presented::{Presented, PresentedCertificate, PresentedSecret, SecretTransport};
+#[cfg(feature = "toml")]
+pub use registry::load_registry_toml;
+pub use registry::{
+    Client, DEFAULT_ACCESS_TOKEN_LIFETIME, DEFAULT_CLOCK_SKEW, FileError, FileSource, LoadOptions,
+    LoadedRegistry, MemoryFiles, NoFiles, OtherKeys, Registry, load_registry_data,
+};
+pub use report::{InspectReport, ThumbprintReport, ThumbprintSet};
+pub use san::{SanKind, SanRequirement};
+pub use secret::{
+    AuthMethod, Secret, SecretKind, SecretType, SelfSigned, SharedSecretHash, SubjectRequirement,
+    Thumbprint, TlsClientAuth,
+};
+#[cfg(feature = "chain")]
+pub use sigcache::SignatureCache;
+#[cfg(feature = "chain")]
+pub use signature::ALL_ALGORITHMS as SIGNATURE_ALGORITHMS;
 pub use thumbprint::Thumbprints;
+pub use time::{format_rfc3339, parse_rfc3339};
+pub use trust::{Anchor, DATA_ANCHORS, ResolvedAnchors, TrustStore, anchors_from_certificates};
+pub use validator::{ClientValidator, RegistryValidator, Validation};
+pub use when::When;

@@ -1,9 +1,62 @@
 //! Thumbprint strings as people type or paste them: cleaned, recognised, and every change reported.
+//!
+//! # What is removed (and reported)
+//! - invisible formatting characters: bidi marks, embeddings, overrides and isolates
+//!   (U+200E, U+200F, U+061C, U+202A–U+202E, U+2066–U+2069), zero-width characters
+//!   (U+200B–U+200D, U+2060–U+2064, U+FEFF), soft hyphen, variation selectors and the other
+//!   default-ignorable format characters listed in `invisible_kind`;
+//! - every Unicode `White_Space` character: spaces, no-break spaces (U+00A0, U+202F), tabs, line
+//!   breaks (CR, LF, U+2028, U+2029), the typographic spaces U+2000–U+200A, U+3000;
+//! - a label at the start, before `=` or `:` (case-insensitive): `SHA1 Fingerprint=` (as
+//!   `openssl x509 -fingerprint` prints it), `sha256 Fingerprint=`, `Thumbprint:` (PowerShell),
+//!   `Thumbprint =`, `Fingerprint:`, `SHA1:`/`SHA256:` (keytool), `x5t:`, `x5t#S256:`;
+//! - a `0x` prefix before hex digits;
+//! - `:` or `-` between the bytes of a hex thumbprint;
+//! - `=` padding after base64.
+//!
+//! # What is changed (and reported)
+//! - lowercase hex digits become uppercase (certbind prints hex thumbprints in uppercase, like
+//!   Windows and IdentityServer);
+//! - `+` and `/` of the standard base64 alphabet become `-` and `_` (base64url, RFC 4648 §5).
+//!
+//! # Policies
+//! - **Hex or base64?** 40 hex digits are a SHA-1 thumbprint and 64 a SHA-256 one, never base64
+//!   (even though hex digits are base64 characters too); 27 and 43 characters are `x5t` and
+//!   `x5t#S256` (an odd count can never be hex). When the text has characters that are neither,
+//!   the intent is guessed from the length (27/43 is base64) and from how many non-hex letters it
+//!   has, so that a SHA-1 thumbprint with an `O` typo is reported as "'O' is not a hex digit".
+//! - **Separators** `:` (OpenSSL, keytool) and `-` (.NET `BitConverter`) are accepted when they
+//!   separate *every* byte (`AB:CD:…`, `AB-CD-…`), one kind per thumbprint. Anything else — a
+//!   group of 1 or 3+ digits, two separators in a row, a separator at the end, `:` and `-` mixed —
+//!   means the text was damaged or is something else (a GUID has hyphens too), and is rejected at
+//!   that character. Spaces may appear anywhere (Windows shows `61 b7 54 …`; text gets wrapped).
+//! - **`0x` prefix**: accepted once, at the start of a hex value.
+//! - **Fullwidth digits and letters** (U+FF10–U+FF19, U+FF21–U+FF26, U+FF41–U+FF46, typed with an
+//!   East Asian input method) and other look-alikes (Cyrillic `А`, `С`, `Е`, Greek `Α`, `Β`, `Ε`,
+//!   dashes other than `-`) are **rejected**, naming the character and what it looks like.
+//!   Accepting them would be convenient, but the same text would still be wrong in every other
+//!   tool's configuration (IdentityServer compares the string), and silently mapping look-alikes
+//!   to digits is how a confusable value slips past a review.
+//! - **Standard base64** (`+`, `/`, `=` padding) where base64url is expected is accepted and
+//!   reported: it is the same digest and unambiguous, as long as one value does not mix `+`/`/`
+//!   with `-`/`_` (rejected). The final character must encode zero padding bits (the value must be
+//!   canonical).
+//! - **A label names a form**: `SHA256 Fingerprint=` followed by 40 hex digits is rejected rather
+//!   than silently read as SHA-1.
+//! - **Bounded**: at most 4096 bytes of text are read; longer text is [`Error::InputTooLarge`].
 
-use alloc::string::String;
+use alloc::format;
+use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 
-use crate::Error;
+use base64ct::{Base64UrlUnpadded, Encoding};
+
+use crate::unicode_names::{ascii_lookalike, unicode_name};
+use crate::{DigestAlgorithm, Error};
+
+/// Longest text [`normalize_thumbprint`] reads, in bytes (a SHA-256 thumbprint with separators,
+/// a label and generous whitespace is under 200).
+const MAX_INPUT_BYTES: usize = 4096;
 
 /// Which form a (normalised) thumbprint string is in.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize)]
@@ -38,8 +91,21 @@ pub enum ChangeKind {
     Label,
     /// A `0x` prefix.
     Prefix,
-    /// A lowercase hex digit made uppercase.
+    /// A lowercase hex digit made uppercase (kept, not removed).
     CaseFolded,
+    /// A `+` or `/` of standard base64 rewritten as the base64url `-` or `_` (kept, not removed).
+    StandardBase64,
+    /// A base64 `=` padding character.
+    Padding,
+}
+
+impl ChangeKind {
+    /// Whether the character was removed (`true`) or kept in a changed form (`false`: case
+    /// folding, base64 alphabet).
+    #[must_use]
+    pub const fn is_removal(self) -> bool {
+        !matches!(self, Self::CaseFolded | Self::StandardBase64)
+    }
 }
 
 /// One character removed or changed by [`normalize_thumbprint`].
@@ -59,6 +125,23 @@ pub struct Change {
     pub kind: ChangeKind,
 }
 
+impl Change {
+    fn new(index: usize, character: char, kind: ChangeKind) -> Self {
+        let name = if character.is_ascii_graphic() {
+            character.to_string()
+        } else {
+            unicode_name(character).unwrap_or_else(|| code_point(character))
+        };
+        Self {
+            index,
+            character,
+            code_point: code_point(character),
+            name,
+            kind,
+        }
+    }
+}
+
 /// A cleaned thumbprint string.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 #[non_exhaustive]
@@ -76,18 +159,502 @@ pub struct NormalizedThumbprint {
 
 /// Cleans and recognises a thumbprint as typed or pasted.
 ///
+/// See the [module documentation](self) for what is removed, what is changed, and the policies
+/// for separators, `0x`, fullwidth digits and standard base64.
+///
 /// # Errors
-/// [`Error::ThumbprintEmpty`], [`Error::ThumbprintInvalidCharacter`] (with the first offending
-/// character and its position) or [`Error::ThumbprintLength`].
+/// [`Error::InputTooLarge`] beyond 4096 bytes, [`Error::ThumbprintEmpty`],
+/// [`Error::ThumbprintInvalidCharacter`] (the first offending character, its 0-based position in
+/// characters, and what was expected there) or [`Error::ThumbprintLength`].
 pub fn normalize_thumbprint(text: &str) -> Result<NormalizedThumbprint, Error> {
-    let _ = text;
-    todo!("normalize")
+    if text.len() > MAX_INPUT_BYTES {
+        return Err(Error::InputTooLarge {
+            size: text.len(),
+            limit: MAX_INPUT_BYTES,
+        });
+    }
+    let mut changes = Vec::new();
+    let mut kept: Vec<(usize, char)> = Vec::with_capacity(text.len());
+    for (index, c) in text.chars().enumerate() {
+        if let Some(kind) = invisible_kind(c) {
+            changes.push(Change::new(index, c, kind));
+        } else {
+            kept.push((index, c));
+        }
+    }
+    let (label, body) = match find_label(&kept) {
+        Some((label, len)) => {
+            let (label_chars, body) = kept.split_at(len.min(kept.len()));
+            changes.extend(
+                label_chars
+                    .iter()
+                    .map(|&(i, c)| Change::new(i, c, ChangeKind::Label)),
+            );
+            (Some(label), body)
+        }
+        None => (None, kept.as_slice()),
+    };
+    if body.is_empty() {
+        return Err(Error::ThumbprintEmpty);
+    }
+    let mut result = match choose_encoding(body, label) {
+        ValueEncoding::Hex { prefix } => normalize_hex(body, prefix, &mut changes)?,
+        ValueEncoding::Base64 => normalize_base64(body, &mut changes)?,
+    };
+    if let Some(label) = label {
+        check_label_agrees(label, &result)?;
+    }
+    changes.sort_by_key(|c| c.index);
+    result.changes = changes;
+    Ok(result)
 }
 
 /// A character as a person should see it in a message: `'O'` for printable ASCII,
-/// `U+200E LEFT-TO-RIGHT MARK` otherwise.
+/// `U+200E LEFT-TO-RIGHT MARK` otherwise (`U+XXXX` alone for characters outside certbind's small
+/// table of names).
 #[must_use]
 pub fn describe_char(c: char) -> String {
-    let _ = c;
-    todo!()
+    if c.is_ascii_graphic() {
+        return format!("'{c}'");
+    }
+    match unicode_name(c) {
+        Some(name) => format!("{} {name}", code_point(c)),
+        None => code_point(c),
+    }
+}
+
+/// `U+XXXX` (at least four hex digits).
+fn code_point(c: char) -> String {
+    format!("U+{:04X}", u32::from(c))
+}
+
+/// Whether `c` is removed outright, and why.
+fn invisible_kind(c: char) -> Option<ChangeKind> {
+    if c.is_whitespace() {
+        return Some(ChangeKind::Whitespace);
+    }
+    let invisible = matches!(
+        c,
+        '\u{00AD}'                      // SOFT HYPHEN
+        | '\u{034F}'                    // COMBINING GRAPHEME JOINER
+        | '\u{061C}'                    // ARABIC LETTER MARK
+        | '\u{180E}'                    // MONGOLIAN VOWEL SEPARATOR
+        | '\u{200B}'..='\u{200F}'       // ZERO WIDTH SPACE/NON-JOINER/JOINER, LRM, RLM
+        | '\u{202A}'..='\u{202E}'       // bidi embeddings and overrides
+        | '\u{2060}'..='\u{2064}'       // WORD JOINER, invisible operators
+        | '\u{2066}'..='\u{206F}'       // bidi isolates, deprecated format characters
+        | '\u{FE00}'..='\u{FE0F}'       // variation selectors
+        | '\u{FEFF}' // ZERO WIDTH NO-BREAK SPACE (byte order mark)
+    );
+    invisible.then_some(ChangeKind::Invisible)
+}
+
+/// What a label at the start of the text says about the value that follows.
+#[derive(Clone, Copy, Debug)]
+struct Label {
+    /// The label's words without spaces, lowercase, before the `=`/`:`.
+    compact: &'static str,
+    /// The digest algorithm it names, if any.
+    algorithm: Option<DigestAlgorithm>,
+    /// The exact form it names, if any (`x5t`, `x5t#S256`).
+    form: Option<ThumbprintForm>,
+}
+
+const fn label(
+    compact: &'static str,
+    algorithm: Option<DigestAlgorithm>,
+    form: Option<ThumbprintForm>,
+) -> Label {
+    Label {
+        compact,
+        algorithm,
+        form,
+    }
+}
+
+/// Labels recognised at the start, compared without whitespace and case.
+const LABELS: &[Label] = {
+    use DigestAlgorithm::{Sha1, Sha256};
+    &[
+        label("sha1fingerprint", Some(Sha1), None),
+        label("sha-1fingerprint", Some(Sha1), None),
+        label("sha256fingerprint", Some(Sha256), None),
+        label("sha-256fingerprint", Some(Sha256), None),
+        label("sha1thumbprint", Some(Sha1), None),
+        label("sha-1thumbprint", Some(Sha1), None),
+        label("sha256thumbprint", Some(Sha256), None),
+        label("sha-256thumbprint", Some(Sha256), None),
+        label("certificatethumbprint", None, None),
+        label("thumbprint", None, None),
+        label("fingerprint", None, None),
+        label("x5t#s256", Some(Sha256), Some(ThumbprintForm::X5tS256)),
+        label("x5t", Some(Sha1), Some(ThumbprintForm::X5t)),
+        label("sha1", Some(Sha1), None),
+        label("sha-1", Some(Sha1), None),
+        label("sha256", Some(Sha256), None),
+        label("sha-256", Some(Sha256), None),
+    ]
+};
+
+/// The longest label that the kept characters start with, followed by `=` or `:`, and how many
+/// kept characters it spans (the separator included).
+fn find_label(kept: &[(usize, char)]) -> Option<(Label, usize)> {
+    LABELS
+        .iter()
+        .filter_map(|l| {
+            let n = l.compact.len();
+            let words = kept.get(..n)?;
+            let matches = words
+                .iter()
+                .zip(l.compact.chars())
+                .all(|(&(_, c), w)| c.to_ascii_lowercase() == w);
+            let separated = matches!(kept.get(n), Some((_, '=' | ':')));
+            (matches && separated).then_some((*l, n + 1))
+        })
+        .max_by_key(|(_, len)| *len)
+}
+
+/// The encoding a body is read as.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum ValueEncoding {
+    Hex { prefix: bool },
+    Base64,
+}
+
+fn is_separator(c: char) -> bool {
+    c == ':' || c == '-'
+}
+
+fn is_base64_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '+' | '/')
+}
+
+/// Decides whether the body is meant as hex or as base64 (see the module's policies).
+fn choose_encoding(body: &[(usize, char)], label: Option<Label>) -> ValueEncoding {
+    if label.is_some_and(|l| l.form.is_some()) {
+        return ValueEncoding::Base64;
+    }
+    let has_prefix = matches!(body, [(_, '0'), (_, 'x' | 'X'), ..]);
+    let hexish = |s: &[(usize, char)]| {
+        s.iter()
+            .all(|&(_, c)| c.is_ascii_hexdigit() || is_separator(c))
+    };
+    let data_len = body.iter().filter(|&&(_, c)| c != '=').count();
+    let base64_length = data_len == 27 || data_len == 43;
+    // With "0x", 27 or 43 characters cannot be a hex thumbprint (25 or 41 digits): base64.
+    if has_prefix && !base64_length {
+        return ValueEncoding::Hex { prefix: true };
+    }
+    if body.iter().any(|&(_, c)| c == ':') {
+        return ValueEncoding::Hex { prefix: false };
+    }
+    if hexish(body) {
+        // 27 and 43 are odd: never a hex thumbprint, with or without separators.
+        return if base64_length {
+            ValueEncoding::Base64
+        } else {
+            ValueEncoding::Hex { prefix: false }
+        };
+    }
+    let all_base64 = body.iter().all(|&(_, c)| is_base64_char(c) || c == '=');
+    let non_hex = body
+        .iter()
+        .filter(|&&(_, c)| !c.is_ascii_hexdigit() && !is_separator(c))
+        .count();
+    // A hex thumbprint with a typo has one or two non-hex characters; random base64 has about
+    // two thirds.
+    if base64_length || (all_base64 && non_hex * 3 > body.len()) {
+        ValueEncoding::Base64
+    } else {
+        ValueEncoding::Hex { prefix: false }
+    }
+}
+
+fn invalid(index: usize, character: char, expected: impl Into<String>) -> Error {
+    Error::ThumbprintInvalidCharacter {
+        character,
+        index,
+        expected: expected.into(),
+    }
+}
+
+/// What was expected instead of `c` where a hex digit belongs, with a hint for look-alikes.
+fn hex_expectation(c: char) -> String {
+    const HEX: &str = "a hex digit (0-9, A-F)";
+    match c {
+        'O' | 'o' => format!("{HEX}; '{c}' is a letter: did you mean the digit '0'?"),
+        'I' | 'l' => format!("{HEX}; '{c}' is a letter: did you mean the digit '1'?"),
+        _ => match ascii_lookalike(c) {
+            Some(a) if is_fullwidth(c) => format!(
+                "{HEX}; this is the fullwidth form of '{a}' (typed with an East Asian input \
+                 method): certbind does not accept look-alikes, retype it as ASCII"
+            ),
+            Some('-') => format!("{HEX}; this dash is not '-' (U+002D HYPHEN-MINUS)"),
+            Some(a) => format!("{HEX}; this character looks like '{a}' but is not ASCII"),
+            None => HEX.to_string(),
+        },
+    }
+}
+
+/// What was expected instead of `c` where a base64url character belongs.
+fn base64_expectation(c: char) -> String {
+    const B64: &str = "a base64url character (A-Z, a-z, 0-9, '-', '_')";
+    match ascii_lookalike(c) {
+        Some(a) if is_fullwidth(c) => format!(
+            "{B64}; this is the fullwidth form of '{a}': certbind does not accept look-alikes"
+        ),
+        Some(a) => format!("{B64}; this character looks like '{a}' but is not ASCII"),
+        None => B64.to_string(),
+    }
+}
+
+fn is_fullwidth(c: char) -> bool {
+    ('\u{FF01}'..='\u{FF5E}').contains(&c)
+}
+
+/// Reads hex digits with optional `0x` prefix and byte separators.
+fn normalize_hex(
+    body: &[(usize, char)],
+    prefix: bool,
+    changes: &mut Vec<Change>,
+) -> Result<NormalizedThumbprint, Error> {
+    let digits_part = if prefix {
+        let (p, rest) = body.split_at(2.min(body.len()));
+        changes.extend(
+            p.iter()
+                .map(|&(i, c)| Change::new(i, c, ChangeKind::Prefix)),
+        );
+        rest
+    } else {
+        body
+    };
+    let separator = digits_part
+        .iter()
+        .map(|&(_, c)| c)
+        .find(|&c| is_separator(c));
+    let mut value = String::with_capacity(64);
+    let mut group = 0usize; // digits since the last separator
+    let mut last_separator = None;
+    for &(i, c) in digits_part {
+        if c.is_ascii_hexdigit() {
+            if let Some(sep) = separator
+                && group == 2
+            {
+                return Err(invalid(
+                    i,
+                    c,
+                    format!(
+                        "'{sep}': with separators, every byte is 2 hex digits (AB{sep}CD{sep}…)"
+                    ),
+                ));
+            }
+            group += 1;
+            if c.is_ascii_lowercase() {
+                changes.push(Change::new(i, c, ChangeKind::CaseFolded));
+            }
+            value.push(c.to_ascii_uppercase());
+        } else if let (Some(sep), true) = (separator, is_separator(c)) {
+            if c != sep {
+                return Err(invalid(
+                    i,
+                    c,
+                    format!(
+                        "a hex digit or '{sep}': this thumbprint separates its bytes with '{sep}'"
+                    ),
+                ));
+            }
+            match group {
+                2 => {}
+                0 => return Err(invalid(i, c, "a hex digit (0-9, A-F) before a separator")),
+                _ => {
+                    return Err(invalid(
+                        i,
+                        c,
+                        "a second hex digit: separators go between bytes of 2 hex digits",
+                    ));
+                }
+            }
+            group = 0;
+            last_separator = Some((i, c));
+            changes.push(Change::new(i, c, ChangeKind::Separator));
+        } else {
+            return Err(invalid(i, c, hex_expectation(c)));
+        }
+    }
+    if let (0, Some((i, c))) = (group, last_separator) {
+        return Err(invalid(
+            i,
+            c,
+            "a hex digit after the separator: it must not end the value",
+        ));
+    }
+    let count = value.len();
+    let form = match count {
+        40 => ThumbprintForm::Sha1Hex,
+        64 => ThumbprintForm::Sha256Hex,
+        _ => {
+            let unit = if count == 1 {
+                "hex digit"
+            } else {
+                "hex digits"
+            };
+            let expected = if count < 52 {
+                "a SHA-1 thumbprint has 40 (a SHA-256 thumbprint 64)"
+            } else {
+                "a SHA-256 thumbprint has 64 (a SHA-1 thumbprint 40)"
+            };
+            return Err(Error::ThumbprintLength {
+                found: count,
+                expected: format!("{unit}; {expected}"),
+            });
+        }
+    };
+    let digest = value
+        .as_bytes()
+        .chunks(2)
+        .map(|pair| {
+            let text = core::str::from_utf8(pair).unwrap_or("00");
+            u8::from_str_radix(text, 16).unwrap_or(0)
+        })
+        .collect();
+    Ok(NormalizedThumbprint {
+        value,
+        form,
+        digest,
+        changes: Vec::new(),
+    })
+}
+
+/// Reads base64url (or standard base64, converted) of a SHA-1 or SHA-256 digest.
+fn normalize_base64(
+    body: &[(usize, char)],
+    changes: &mut Vec<Change>,
+) -> Result<NormalizedThumbprint, Error> {
+    let mut value = String::with_capacity(43);
+    let mut standard: Option<char> = None; // first '+' or '/' seen
+    let mut url: Option<char> = None; // first '-' or '_' seen
+    let mut padding: Vec<(usize, char)> = Vec::new();
+    let mut last_data = None;
+    for &(i, c) in body {
+        if c == '=' {
+            padding.push((i, c));
+            continue;
+        }
+        if !padding.is_empty() {
+            return Err(invalid(
+                i,
+                c,
+                "nothing after '=': padding may only end a base64 value",
+            ));
+        }
+        match c {
+            _ if c.is_ascii_alphanumeric() => value.push(c),
+            '-' | '_' => {
+                if let Some(s) = standard {
+                    return Err(invalid(i, c, mixed_alphabets(s)));
+                }
+                url.get_or_insert(c);
+                value.push(c);
+            }
+            '+' | '/' => {
+                if let Some(u) = url {
+                    return Err(invalid(i, c, mixed_alphabets(u)));
+                }
+                standard.get_or_insert(c);
+                changes.push(Change::new(i, c, ChangeKind::StandardBase64));
+                value.push(if c == '+' { '-' } else { '_' });
+            }
+            _ => return Err(invalid(i, c, base64_expectation(c))),
+        }
+        last_data = Some((i, c));
+    }
+    let count = value.len();
+    let form = match count {
+        27 => ThumbprintForm::X5t,
+        43 => ThumbprintForm::X5tS256,
+        _ => {
+            let unit = if count == 1 {
+                "base64url character"
+            } else {
+                "base64url characters"
+            };
+            return Err(Error::ThumbprintLength {
+                found: count,
+                expected: format!("{unit}; an x5t has 27 (an x5t#S256 43)"),
+            });
+        }
+    };
+    // 27 and 43 characters both leave one character of padding to a multiple of 4.
+    if let Some(&(i, c)) = padding.get(1) {
+        return Err(invalid(
+            i,
+            c,
+            "no second '=': this base64 value takes one padding character",
+        ));
+    }
+    changes.extend(
+        padding
+            .iter()
+            .map(|&(i, c)| Change::new(i, c, ChangeKind::Padding)),
+    );
+    let digest = Base64UrlUnpadded::decode_vec(&value).map_err(|_| {
+        // Every character is in the alphabet and the length is right, so the only way to fail
+        // is a final character whose unused low bits are not zero (a non-canonical encoding).
+        let (i, c) = last_data.unwrap_or((0, '?'));
+        invalid(
+            i,
+            c,
+            "a final character whose unused bits are zero (one of A E I M Q U Y c g k o s w 0 4 \
+             8): the value is damaged or not a digest",
+        )
+    })?;
+    Ok(NormalizedThumbprint {
+        value,
+        form,
+        digest,
+        changes: Vec::new(),
+    })
+}
+
+fn mixed_alphabets(first: char) -> String {
+    format!(
+        "a base64url character (A-Z, a-z, 0-9, '-', '_'); '{first}' earlier in the value is from \
+         the other base64 alphabet, and one value cannot mix '+'/'/' with '-'/'_'"
+    )
+}
+
+/// A label that names an algorithm or a form must agree with what was found.
+fn check_label_agrees(label: Label, result: &NormalizedThumbprint) -> Result<(), Error> {
+    let algorithm_differs = label
+        .algorithm
+        .is_some_and(|a| a != result.form.algorithm());
+    let form_differs = label.form.is_some_and(|f| f != result.form);
+    if !(algorithm_differs || form_differs) {
+        return Ok(());
+    }
+    let (count, unit) = match result.form {
+        ThumbprintForm::Sha1Hex | ThumbprintForm::Sha256Hex => (result.value.len(), "hex digits"),
+        _ => (result.value.len(), "base64url characters"),
+    };
+    let announced = match (label.form, label.algorithm) {
+        (Some(ThumbprintForm::X5t), _) => "an x5t (27 base64url characters)",
+        (Some(_), _) => "an x5t#S256 (43 base64url characters)",
+        (None, Some(DigestAlgorithm::Sha1)) => "a SHA-1 thumbprint (40 hex digits)",
+        (None, _) => "a SHA-256 thumbprint (64 hex digits)",
+    };
+    Err(Error::ThumbprintLength {
+        found: count,
+        expected: format!(
+            "{unit} make {} {}, but the label at the start announces {announced}",
+            article(result.form),
+            result.form.label()
+        ),
+    })
+}
+
+fn article(form: ThumbprintForm) -> &'static str {
+    match form {
+        ThumbprintForm::X5t | ThumbprintForm::X5tS256 => "an",
+        _ => "a",
+    }
 }

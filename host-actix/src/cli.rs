@@ -4,10 +4,17 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod check;
+mod clients;
+mod dev_pki;
+mod explain;
 mod inspect;
+mod keys;
 mod normalize;
 mod output;
+mod serve;
 mod thumbprint;
+mod verify_chain;
 
 /// Authenticate OAuth 2.0 clients by X.509 certificate (mutual TLS), and get certificate
 /// registration right.
@@ -26,6 +33,20 @@ enum Command {
     Inspect(inspect::Args),
     /// Clean a pasted thumbprint (invisible characters, colons, labels) and print it.
     Normalize(normalize::Args),
+    /// Run the mTLS token server (no --config: development mode with a local test PKI).
+    Serve(serve::Args),
+    /// Validate a configuration file without starting the server.
+    Check(check::Args),
+    /// Explain whether a certificate authenticates a client of a registry, and why not.
+    Explain(explain::Args),
+    /// Validate a certificate chain to trust anchors (the validation tls_client_auth uses).
+    VerifyChain(verify_chain::Args),
+    /// Manage token signing keys.
+    Keys(keys::Args),
+    /// Create (or show) the development PKI used by `serve --dev`.
+    DevPki(dev_pki::Args),
+    /// Register clients in a config file.
+    Clients(clients::Args),
 }
 
 /// Parses the command line and runs the subcommand; returns the process exit code.
@@ -36,5 +57,26 @@ pub fn main() -> ExitCode {
         Command::Thumbprint(args) => thumbprint::run(&args),
         Command::Inspect(args) => inspect::run(&args),
         Command::Normalize(args) => normalize::run(&args),
+        Command::Serve(args) => serve::run(&args),
+        Command::Check(args) => check::run(&args),
+        Command::Explain(args) => explain::run(&args),
+        Command::VerifyChain(args) => verify_chain::run(&args),
+        Command::Keys(args) => keys::run(&args),
+        Command::DevPki(args) => dev_pki::run(&args),
+        Command::Clients(args) => clients::run(&args),
+    }
+}
+
+/// The name of an input format as people know it.
+fn format_name(format: certbind_core::InputFormat) -> &'static str {
+    use certbind_core::InputFormat;
+    match format {
+        InputFormat::Pem => "PEM",
+        InputFormat::Der => "DER",
+        InputFormat::Base64 => "base64",
+        InputFormat::Hex => "hex",
+        InputFormat::Pkcs7 => "PKCS#7",
+        InputFormat::Pkcs12 => "PKCS#12",
+        _ => "other",
     }
 }

@@ -1,0 +1,60 @@
+//! `certbind check --config FILE`: validates a configuration without starting the server.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use crate::auth::ClientAuthenticator as _;
+use crate::config::ListenerKind;
+use crate::tls;
+
+/// Arguments of `certbind check`.
+#[derive(Debug, clap::Args)]
+pub(crate) struct Args {
+    /// The configuration file.
+    #[arg(long, short, value_name = "FILE", env = "CERTBIND_CONFIG")]
+    config: PathBuf,
+}
+
+/// Exit 0 when the file is usable, 1 with every problem found otherwise.
+pub(crate) fn run(args: &Args) -> ExitCode {
+    let loaded = match crate::load::load(&args.config) {
+        Ok(loaded) => loaded,
+        Err(e) => {
+            eprintln!("{e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let s = &loaded.settings;
+    // Build (not bind) the acceptors: proves the TLS files are a usable pair.
+    let acceptor = tls::mtls_acceptor(&s.tls_certificate, &s.tls_private_key, &[]);
+    if let Err(e) = acceptor {
+        eprintln!("{}: server.tls: {e}", args.config.display());
+        return ExitCode::FAILURE;
+    }
+    println!("{}: ok", args.config.display());
+    for l in &s.listeners {
+        let kind = match l.kind {
+            ListenerKind::Mtls => "mtls",
+            ListenerKind::Public => "public",
+        };
+        println!("  listener   {} ({kind})", l.address);
+    }
+    println!("  clients    {}", loaded.registry.len());
+    println!(
+        "  scopes     {}",
+        loaded.registry.scopes_supported().join(" ")
+    );
+    for key in loaded.keys.keys() {
+        println!(
+            "  key        {} {} {}",
+            key.algorithm().name(),
+            key.kid(),
+            key.path().display()
+        );
+    }
+    println!("  signs with {}", loaded.keys.current().kid());
+    for warning in loaded.registry.warnings() {
+        println!("  warning    {warning}");
+    }
+    ExitCode::SUCCESS
+}

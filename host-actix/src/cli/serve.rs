@@ -1,0 +1,175 @@
+//! `certbind serve`: the mTLS token server. Without `--config`, development mode: a dev PKI in
+//! `--dir` (default `./certbind-dev`), loopback only, and a working `curl` line on stdout.
+
+use std::fmt::Write as _;
+use std::io::Write as _;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use crate::auth::ClientAuthenticator;
+use crate::config::{ListenerKind, LogFormat};
+use crate::dev_pki::{self, DevPki};
+use crate::startup::Application;
+use crate::state::AppState;
+
+/// Arguments of `certbind serve`.
+#[derive(Debug, clap::Args)]
+pub(crate) struct Args {
+    /// Production configuration file (listeners, TLS files, keys, clients). Without it,
+    /// development mode (`--dev`).
+    #[arg(
+        long,
+        short,
+        value_name = "FILE",
+        env = "CERTBIND_CONFIG",
+        conflicts_with = "dev"
+    )]
+    config: Option<PathBuf>,
+    /// Development mode (the default without --config): create or reuse a development PKI and
+    /// config in --dir, and print a working curl command.
+    #[arg(long)]
+    dev: bool,
+    /// Folder of the development PKI (dev mode). A folder that already holds ca.pem,
+    /// server.pem, server.key and client.pem is used as it is.
+    #[arg(long, value_name = "DIR", default_value = dev_pki::DEFAULT_DIR)]
+    dir: PathBuf,
+    /// Address of the mTLS listener, replacing the config's first mTLS listener
+    /// [dev default: 127.0.0.1:8443; port 0 picks a free port].
+    #[arg(long, value_name = "ADDR:PORT", env = "CERTBIND_LISTEN")]
+    listen: Option<SocketAddr>,
+    /// Log filter (`info`, `warn`, `certbind::token=info,warn`, …) [default: the config's, or info].
+    #[arg(long, value_name = "FILTER", env = "CERTBIND_LOG")]
+    log: Option<String>,
+    /// Log format: text or json [default: the config's, or text].
+    #[arg(long, value_name = "FORMAT", env = "CERTBIND_LOG_FORMAT", value_parser = LogFormat::parse)]
+    log_format: Option<LogFormat>,
+    /// Worker threads [default: the config's, or one per core].
+    #[arg(long, value_name = "N", env = "CERTBIND_WORKERS")]
+    workers: Option<usize>,
+}
+
+pub(crate) fn run(args: &Args) -> ExitCode {
+    let dev = match &args.config {
+        Some(_) => None,
+        None => match dev_pki::ensure(&args.dir, crate::time::now_unix()) {
+            Ok(pki) => Some(pki),
+            Err(e) => {
+                eprintln!("certbind serve: development PKI: {e}");
+                return ExitCode::from(2);
+            }
+        },
+    };
+    let config_path = match (&args.config, &dev) {
+        (Some(path), _) => path.clone(),
+        (None, Some(pki)) => pki.config_path(),
+        (None, None) => return ExitCode::from(2),
+    };
+    let mut loaded = match crate::load::load(&config_path) {
+        Ok(loaded) => loaded,
+        Err(e) => {
+            eprintln!("certbind serve: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let settings = &mut loaded.settings;
+    if let Some(listen) = args.listen
+        && let Some(l) = settings
+            .listeners
+            .iter_mut()
+            .find(|l| l.kind == ListenerKind::Mtls)
+    {
+        l.address = listen;
+    }
+    if let Some(log) = &args.log {
+        settings.log_filter.clone_from(log);
+    }
+    if let Some(format) = args.log_format {
+        settings.log_format = format;
+    }
+    if let Some(workers) = args.workers {
+        settings.workers = workers;
+    }
+    crate::telemetry::init(settings.log_format, &settings.log_filter);
+
+    let system = actix_web::rt::System::new();
+    let result = system.block_on(async move {
+        let clients: Arc<dyn ClientAuthenticator> = loaded.registry.clone();
+        let app = Application::build_with_keys(&loaded.settings, clients, loaded.keys)?;
+        let state = app.state();
+        let reload_path = config_path.clone();
+        // Install the handler before telling anyone the pid (an early SIGHUP would kill us).
+        crate::reload::spawn_on_sighup(state.clone(), move |state: &AppState| {
+            crate::load::reload_snapshot(&reload_path, &state.urls)
+        })
+        .map_err(|e| anyhow::anyhow!("installing the SIGHUP handler: {e}"))?;
+        announce(&app, &state, dev.as_ref(), &config_path);
+        app.run_until_stopped().await.map_err(anyhow::Error::from)
+    });
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("certbind serve: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Tells where the server listens (log), and in dev mode prints the files and a working curl
+/// line on stdout.
+fn announce(app: &Application, state: &AppState, dev: Option<&DevPki>, config: &Path) {
+    for (kind, address) in app.listeners() {
+        tracing::info!(target: "certbind", ?kind, %address, config = %config.display(), "listening");
+    }
+    let Some(pki) = dev else { return };
+    // One write, errors ignored: a closed stdout (a supervisor that stopped reading) must not
+    // take the server down.
+    let mut out = String::new();
+    let base = state.urls.endpoints_base.clone();
+    let d = pki.dir.display();
+    let _ = writeln!(out, "certbind development server");
+    let _ = writeln!(
+        out,
+        "  files      {d}/ ({})",
+        if pki.created { "created now" } else { "reused" }
+    );
+    let _ = writeln!(
+        out,
+        "             ca.pem  server.pem server.key  client.pem client.key  certbind.toml  keys/"
+    );
+    if pki.has_pfx {
+        let _ = writeln!(
+            out,
+            "             client.pfx (password: {})",
+            dev_pki::PFX_PASSWORD
+        );
+    }
+    let _ = writeln!(
+        out,
+        "  client     {} (SHA-1 thumbprint {})",
+        dev_pki::CLIENT_ID,
+        pki.client_sha1
+    );
+    let _ = writeln!(out, "  token      {base}/connect/token");
+    let _ = writeln!(out, "  discovery  {base}/.well-known/openid-configuration");
+    let _ = writeln!(out, "  try:");
+    let key = if pki.has_client_key {
+        format!(" --key {d}/client.key")
+    } else {
+        String::new()
+    };
+    let _ = writeln!(
+        out,
+        "    curl --cacert {d}/ca.pem --cert {d}/client.pem{key} -d grant_type=client_credentials -d client_id={} -d scope=read {base}/connect/token",
+        dev_pki::CLIENT_ID
+    );
+    let _ = writeln!(
+        out,
+        "  reload clients and keys: kill -HUP {}",
+        std::process::id()
+    );
+    let mut stdout = std::io::stdout().lock();
+    let _ = stdout.write_all(out.as_bytes());
+    let _ = stdout.flush();
+}

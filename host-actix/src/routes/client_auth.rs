@@ -1,0 +1,82 @@
+//! Client authentication shared by the token and introspection endpoints (RFC 6749 §2.3,
+//! RFC 8705 §2): who claims to be which client, with which credential.
+
+use std::rc::Rc;
+
+use actix_web::HttpRequest;
+
+use crate::auth::{AuthRequest, Authenticated, SecretVia};
+use crate::error::OAuthError;
+use crate::extract::{BasicCredentials, Form, peer_certificate};
+use crate::metrics::Metrics;
+use crate::state::Snapshot;
+use crate::tls::PresentedCertificate;
+
+/// What the log line of a request says about the client (filled in as the request goes).
+#[derive(Debug, Default)]
+pub(super) struct Audit {
+    pub(super) client_id: Option<String>,
+    pub(super) method: Option<&'static str>,
+    pub(super) reason: Option<String>,
+    /// Which registered secret matched (on success).
+    pub(super) matched: Option<String>,
+    pub(super) certificate: Option<Rc<PresentedCertificate>>,
+}
+
+/// Authenticates the client of a token or introspection request.
+///
+/// The client's registered method decides what counts: a certificate on the connection does not
+/// turn a secret-based client into a certificate one, nor the reverse (the authenticator
+/// enforces it). Sending a secret both in Basic and in the body is `invalid_request`.
+pub(super) fn authenticate(
+    request: &HttpRequest,
+    form: &Form,
+    snapshot: &Snapshot,
+    metrics: &Metrics,
+    now: u64,
+    audit: &mut Audit,
+) -> Result<Authenticated, OAuthError> {
+    let basic = BasicCredentials::from_request(request)?;
+    let basic_attempted = basic.is_some();
+    let body_id = form.get("client_id");
+    let body_secret = form.get("client_secret");
+    audit.certificate = peer_certificate(request);
+
+    let (client_id, secret) = match (&basic, body_id, body_secret) {
+        (Some(_), _, Some(_)) => {
+            return Err(OAuthError::invalid_request(
+                "use one client authentication method: Basic or client_secret, not both",
+            ));
+        }
+        (Some(b), Some(id), None) if id != b.client_id => {
+            return Err(OAuthError::invalid_request(
+                "client_id in the body differs from the one in the Authorization header",
+            ));
+        }
+        (Some(b), _, None) => (
+            b.client_id.as_str(),
+            Some((b.secret.as_str(), SecretVia::Basic)),
+        ),
+        (None, Some(id), secret) => (id, secret.map(|s| (s, SecretVia::Post))),
+        (None, None, _) => {
+            return Err(OAuthError::invalid_request(
+                "client_id is missing (RFC 8705 §2: send it in the body)",
+            ));
+        }
+    };
+    audit.client_id = Some(client_id.to_owned());
+    let auth_request = AuthRequest::new(client_id, audit.certificate.as_deref(), secret, now);
+    match snapshot.clients.authenticate(&auth_request) {
+        Ok(client) => {
+            audit.method = Some(client.method);
+            audit.matched = Some(client.matched.clone());
+            Ok(client)
+        }
+        Err(failure) => {
+            metrics.auth_failure(failure.label);
+            audit.method = failure.method;
+            audit.reason = Some(failure.reason);
+            Err(OAuthError::InvalidClient { basic_attempted })
+        }
+    }
+}

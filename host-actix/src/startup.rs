@@ -1,0 +1,230 @@
+//! Building and running the server: [`Application::build`] binds its own listeners (port 0
+//! picks a free port), so tests and `certbind serve` start it the same way.
+
+use std::net::{SocketAddr, TcpListener};
+use std::sync::Arc;
+
+use actix_web::dev::{Server, ServerHandle};
+use actix_web::{App, HttpServer, web};
+use openssl::x509::X509;
+
+use crate::auth::ClientAuthenticator;
+use crate::config::{CaNames, KeySource, ListenerKind, Settings};
+use crate::keys::KeySet;
+use crate::state::{AppState, Snapshot, Urls};
+use crate::{routes, tls};
+
+/// A bound, not yet running server.
+pub struct Application {
+    server: Server,
+    listeners: Vec<(ListenerKind, SocketAddr)>,
+    state: web::Data<AppState>,
+}
+
+impl std::fmt::Debug for Application {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Application")
+            .field("listeners", &self.listeners)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Why the server could not be built.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum StartupError {
+    /// A listener could not be bound.
+    #[error("cannot listen on {address}: {source}")]
+    Bind {
+        /// The address.
+        address: SocketAddr,
+        /// The OS error.
+        source: std::io::Error,
+    },
+    /// TLS files unusable.
+    #[error(transparent)]
+    Tls(#[from] tls::TlsError),
+    /// Signing keys unusable.
+    #[error(transparent)]
+    Keys(#[from] crate::keys::KeyError),
+    /// A trust anchor given for the CA names is not a certificate.
+    #[error("trust anchor #{index} cannot be sent as a CA name: {reason}")]
+    CaName {
+        /// Index in the registry's trust anchors.
+        index: usize,
+        /// Why.
+        reason: String,
+    },
+}
+
+/// Loads the signing keys a config names.
+///
+/// # Errors
+/// As [`KeySet::load_dir`] / [`KeySet::load_files`].
+pub fn load_keys(settings: &Settings) -> Result<KeySet, crate::keys::KeyError> {
+    match &settings.keys {
+        KeySource::Dir(dir) => KeySet::load_dir(dir, settings.key_algorithm),
+        KeySource::Files(files) => KeySet::load_files(files, settings.key_algorithm),
+    }
+}
+
+/// `https://host:port` for a bound address: loopback and unspecified addresses become
+/// `localhost` (which the server certificate names in dev mode).
+fn url_of(address: SocketAddr) -> String {
+    let ip = address.ip();
+    if ip.is_loopback() || ip.is_unspecified() {
+        format!("https://localhost:{}", address.port())
+    } else if address.is_ipv6() {
+        format!("https://[{ip}]:{}", address.port())
+    } else {
+        format!("https://{ip}:{}", address.port())
+    }
+}
+
+impl Application {
+    /// Binds the listeners, loads the keys and builds the server (not yet running).
+    ///
+    /// # Errors
+    /// [`StartupError`] naming the listener, file or key.
+    pub fn build(
+        settings: &Settings,
+        clients: Arc<dyn ClientAuthenticator>,
+    ) -> Result<Self, StartupError> {
+        let keys = load_keys(settings)?;
+        Self::build_with_keys(settings, clients, keys)
+    }
+
+    /// Like [`Application::build`] with keys already loaded.
+    ///
+    /// # Errors
+    /// As [`Application::build`].
+    pub fn build_with_keys(
+        settings: &Settings,
+        clients: Arc<dyn ClientAuthenticator>,
+        keys: KeySet,
+    ) -> Result<Self, StartupError> {
+        let mut bound = Vec::new();
+        for listener in &settings.listeners {
+            let tcp = TcpListener::bind(listener.address).map_err(|source| StartupError::Bind {
+                address: listener.address,
+                source,
+            })?;
+            let address = tcp.local_addr().map_err(|source| StartupError::Bind {
+                address: listener.address,
+                source,
+            })?;
+            let url = listener.url.clone().unwrap_or_else(|| url_of(address));
+            bound.push((listener.kind, tcp, address, url));
+        }
+        let mtls_url = bound
+            .iter()
+            .find(|b| b.0 == ListenerKind::Mtls)
+            .map(|b| b.3.clone());
+        let public_url = bound
+            .iter()
+            .find(|b| b.0 == ListenerKind::Public)
+            .map(|b| b.3.clone());
+        let endpoints_base = public_url
+            .clone()
+            .or_else(|| mtls_url.clone())
+            .unwrap_or_default();
+        let issuer = settings
+            .issuer
+            .clone()
+            .unwrap_or_else(|| endpoints_base.clone());
+        let urls = Urls {
+            audience: settings
+                .audience
+                .clone()
+                .unwrap_or_else(|| format!("{issuer}/resources")),
+            issuer,
+            endpoints_base,
+            mtls_base: public_url.and(mtls_url),
+        };
+
+        let ca_names = match settings.client_ca_names {
+            CaNames::None => Vec::new(),
+            CaNames::TrustAnchors => clients
+                .trust_anchors()
+                .iter()
+                .enumerate()
+                .map(|(index, der)| {
+                    X509::from_der(der).map_err(|e| StartupError::CaName {
+                        index,
+                        reason: e.to_string(),
+                    })
+                })
+                .collect::<Result<_, _>>()?,
+        };
+
+        let snapshot = Snapshot::new(clients, keys, settings.max_token_lifetime, &urls);
+        let state = web::Data::new(AppState::new(snapshot, settings.body_limit, urls));
+        let app_state = state.clone();
+        let mut server = HttpServer::new(move || {
+            App::new()
+                .app_data(app_state.clone())
+                .configure(routes::configure)
+        })
+        .on_connect(tls::on_connect);
+        if settings.workers > 0 {
+            server = server.workers(settings.workers);
+        }
+        let mut listeners = Vec::new();
+        for (kind, tcp, address, _) in bound {
+            let acceptor = match kind {
+                ListenerKind::Mtls => tls::mtls_acceptor(
+                    &settings.tls_certificate,
+                    &settings.tls_private_key,
+                    &ca_names,
+                )?,
+                ListenerKind::Public => {
+                    tls::public_acceptor(&settings.tls_certificate, &settings.tls_private_key)?
+                }
+            };
+            server = server
+                .listen_openssl(tcp, acceptor)
+                .map_err(|source| StartupError::Bind { address, source })?;
+            listeners.push((kind, address));
+        }
+        Ok(Self {
+            server: server.run(),
+            listeners,
+            state,
+        })
+    }
+
+    /// The port of the first mTLS listener.
+    #[must_use]
+    pub fn port(&self) -> u16 {
+        self.listeners
+            .iter()
+            .find(|(k, _)| *k == ListenerKind::Mtls)
+            .map_or(0, |(_, a)| a.port())
+    }
+
+    /// Every bound listener with its real address.
+    #[must_use]
+    pub fn listeners(&self) -> &[(ListenerKind, SocketAddr)] {
+        &self.listeners
+    }
+
+    /// The shared state (for reloads and for tests).
+    #[must_use]
+    pub fn state(&self) -> web::Data<AppState> {
+        self.state.clone()
+    }
+
+    /// A handle to stop the server.
+    #[must_use]
+    pub fn handle(&self) -> ServerHandle {
+        self.server.handle()
+    }
+
+    /// Runs until the server is stopped (SIGINT/SIGTERM or [`ServerHandle::stop`]).
+    ///
+    /// # Errors
+    /// The server failed.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}

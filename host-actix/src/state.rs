@@ -1,0 +1,148 @@
+//! Shared server state: an immutable [`Snapshot`] of clients and keys, swapped atomically on
+//! reload (requests in flight keep the snapshot they started with), plus metrics.
+
+use std::sync::Arc;
+
+use actix_web::web::Bytes;
+use arc_swap::ArcSwap;
+
+use crate::auth::ClientAuthenticator;
+use crate::keys::KeySet;
+use crate::metrics::Metrics;
+
+/// Endpoint paths (one place, used by the routes and the discovery document).
+pub mod paths {
+    /// Token endpoint.
+    pub const TOKEN: &str = "/connect/token";
+    /// Introspection endpoint.
+    pub const INTROSPECT: &str = "/connect/introspect";
+    /// JWKS.
+    pub const JWKS: &str = "/jwks";
+    /// OpenID Connect discovery location (same document as RFC 8414's).
+    pub const OPENID_CONFIGURATION: &str = "/.well-known/openid-configuration";
+    /// RFC 8414 metadata location.
+    pub const OAUTH_AUTHORIZATION_SERVER: &str = "/.well-known/oauth-authorization-server";
+    /// Health.
+    pub const HEALTH: &str = "/healthz";
+    /// Prometheus metrics.
+    pub const METRICS: &str = "/metrics";
+}
+
+/// The client authentication methods the token endpoint implements.
+pub const AUTH_METHODS: [&str; 4] = [
+    "tls_client_auth",
+    "self_signed_tls_client_auth",
+    "client_secret_basic",
+    "client_secret_post",
+];
+
+/// Base URLs clients use.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Urls {
+    /// `iss`.
+    pub issuer: String,
+    /// `aud`.
+    pub audience: String,
+    /// Base URL of the endpoints in the main metadata (the public listener when there is one).
+    pub endpoints_base: String,
+    /// Base URL of the mTLS listener, advertised in `mtls_endpoint_aliases` when it differs
+    /// from `endpoints_base`.
+    pub mtls_base: Option<String>,
+}
+
+/// Everything a request needs that a reload may change.
+#[derive(Debug)]
+pub struct Snapshot {
+    /// The clients.
+    pub clients: Arc<dyn ClientAuthenticator>,
+    /// The signing keys.
+    pub keys: KeySet,
+    /// Longest access-token lifetime (seconds).
+    pub max_token_lifetime: u64,
+    /// The discovery document, serialised once.
+    pub discovery_json: Bytes,
+}
+
+impl Snapshot {
+    /// Builds a snapshot and its discovery document.
+    #[must_use]
+    pub fn new(
+        clients: Arc<dyn ClientAuthenticator>,
+        keys: KeySet,
+        max_token_lifetime: u64,
+        urls: &Urls,
+    ) -> Self {
+        let discovery_json = discovery(urls, &clients.scopes_supported(), &keys);
+        Self {
+            clients,
+            keys,
+            max_token_lifetime,
+            discovery_json,
+        }
+    }
+}
+
+/// RFC 8414 authorization server metadata (also served as OpenID configuration).
+fn discovery(urls: &Urls, scopes: &[String], keys: &KeySet) -> Bytes {
+    let base = &urls.endpoints_base;
+    let mut doc = serde_json::json!({
+        "issuer": urls.issuer,
+        "token_endpoint": format!("{base}{}", paths::TOKEN),
+        "introspection_endpoint": format!("{base}{}", paths::INTROSPECT),
+        "jwks_uri": format!("{base}{}", paths::JWKS),
+        "grant_types_supported": ["client_credentials"],
+        "response_types_supported": [],
+        "token_endpoint_auth_methods_supported": AUTH_METHODS,
+        "introspection_endpoint_auth_methods_supported": AUTH_METHODS,
+        "tls_client_certificate_bound_access_tokens": true,
+        "scopes_supported": scopes,
+        "access_token_signing_alg_values_supported": [keys.current().algorithm().name()],
+    });
+    if let (Some(mtls), Some(map)) = (&urls.mtls_base, doc.as_object_mut()) {
+        map.insert(
+            "mtls_endpoint_aliases".into(),
+            serde_json::json!({
+                "token_endpoint": format!("{mtls}{}", paths::TOKEN),
+                "introspection_endpoint": format!("{mtls}{}", paths::INTROSPECT),
+            }),
+        );
+    }
+    Bytes::from(serde_json::to_vec(&doc).unwrap_or_default())
+}
+
+/// The state shared by every worker.
+#[derive(Debug)]
+pub struct AppState {
+    snapshot: ArcSwap<Snapshot>,
+    /// Counters and histograms.
+    pub metrics: Metrics,
+    /// Request body limit (bytes).
+    pub body_limit: usize,
+    /// Base URLs.
+    pub urls: Urls,
+}
+
+impl AppState {
+    /// State with a first snapshot.
+    #[must_use]
+    pub fn new(snapshot: Snapshot, body_limit: usize, urls: Urls) -> Self {
+        Self {
+            snapshot: ArcSwap::from_pointee(snapshot),
+            metrics: Metrics::default(),
+            body_limit,
+            urls,
+        }
+    }
+
+    /// The current snapshot (cheap: an atomic load, no lock).
+    #[must_use]
+    pub fn snapshot(&self) -> arc_swap::Guard<Arc<Snapshot>> {
+        self.snapshot.load()
+    }
+
+    /// Replaces the snapshot; requests in flight finish with the old one.
+    pub fn replace(&self, snapshot: Snapshot) {
+        self.snapshot.store(Arc::new(snapshot));
+    }
+}

@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Installs what certbind's build and tests need on a fresh Debian machine, skipping what is there:
+# rustup targets, Debian packages (openssl, chromium, nginx, haproxy, curl, xz), wasm-bindgen-cli
+# pinned to the crate's version (into ./tools), and npm packages (npm ci in wasm/ and www/).
+# Idempotent; safe to run before every test run.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+say() { printf '\n==> %s\n' "$*"; }
+
+say "rustup targets"
+rustup target add wasm32-unknown-unknown wasm32v1-none >/dev/null
+
+need_pkgs=()
+command -v openssl  >/dev/null || need_pkgs+=(openssl)
+command -v curl     >/dev/null || need_pkgs+=(curl)
+command -v xz       >/dev/null || need_pkgs+=(xz-utils)
+command -v pkg-config >/dev/null || need_pkgs+=(pkg-config)
+[[ -e /usr/include/openssl/ssl.h ]] || need_pkgs+=(libssl-dev)
+[[ -x /usr/bin/chromium ]] || need_pkgs+=(chromium)
+command -v nginx    >/dev/null || [[ -x /usr/sbin/nginx ]] || need_pkgs+=(nginx-light)
+command -v haproxy  >/dev/null || [[ -x /usr/sbin/haproxy ]] || need_pkgs+=(haproxy)
+if ((${#need_pkgs[@]})); then
+  say "apt-get install ${need_pkgs[*]}"
+  SUDO=""; [[ $(id -u) -eq 0 ]] || SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need_pkgs[@]}" >/dev/null
+fi
+
+# wasm-bindgen-cli must match the wasm-bindgen crate version exactly (see wasm/Cargo.toml).
+WB_VERSION=0.2.130
+if [[ "$("$ROOT/tools/bin/wasm-bindgen" --version 2>/dev/null)" != "wasm-bindgen $WB_VERSION" ]]; then
+  say "cargo install wasm-bindgen-cli $WB_VERSION (a few minutes, once)"
+  # Not --locked: the CLI's lockfile pins a webpki-roots version some registries lack.
+  cargo install -q wasm-bindgen-cli --version "$WB_VERSION" --root "$ROOT/tools"
+fi
+
+for dir in wasm www; do
+  if [[ -f $dir/package-lock.json ]]; then
+    say "npm ci in $dir/"
+    (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
+  fi
+done
+say "setup done"

@@ -1,0 +1,226 @@
+//! TLS behaviour: 1.3 resumption still authenticates the client, HTTP/2, TLS 1.2, and a reload
+//! that keeps connections.
+
+#![allow(clippy::std_instead_of_core, clippy::std_instead_of_alloc)]
+// Test code: a failed unwrap is a failed test.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+
+/// Named `server` so that `cargo test -p certbind-tests server` selects these tests.
+mod server {
+    use std::io::Write as _;
+    use std::process::{Command, Stdio};
+
+    use certbind_tests::server::{TestApp, spawn_app};
+
+    /// One HTTP/1.1 request through `openssl s_client`; returns its stdout.
+    fn s_client(app: &TestApp, extra: &[&str], request: &str) -> String {
+        let mut child = Command::new("openssl")
+            .args([
+                "s_client",
+                "-connect",
+                &format!("127.0.0.1:{}", app.port),
+                "-servername",
+                "localhost",
+                "-ign_eof",
+            ])
+            .arg("-CAfile")
+            .arg(app.pki.cert_path("ca"))
+            .args(extra)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(request.as_bytes())
+            .unwrap();
+        let out = child.wait_with_output().unwrap();
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    fn token_request() -> String {
+        let body = "grant_type=client_credentials&client_id=certclient&scope=read";
+        format!(
+            "POST /connect/token HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        )
+    }
+
+    fn token_in(output: &str) -> Option<String> {
+        let start = output.find("{\"access_token\"")?;
+        let json: serde_json::Value = serde_json::Deserializer::from_str(&output[start..])
+            .into_iter()
+            .next()?
+            .ok()?;
+        json["access_token"].as_str().map(String::from)
+    }
+
+    #[actix_rt::test]
+    async fn tls13_resumed_session_still_carries_the_client_certificate() {
+        let app = spawn_app();
+        let session = app.pki.dir().join("session.pem");
+        let cert = app.pki.cert_path("client").display().to_string();
+        let key = app.pki.key_path("client").display().to_string();
+        let session_arg = session.display().to_string();
+        let first = s_client(
+            &app,
+            &[
+                "-tls1_3",
+                "-cert",
+                &cert,
+                "-key",
+                &key,
+                "-sess_out",
+                &session_arg,
+            ],
+            &token_request(),
+        );
+        assert!(first.contains("New, TLSv1.3"), "{first}");
+        assert!(token_in(&first).is_some(), "{first}");
+        // Resume WITHOUT presenting a certificate: the session remembers it.
+        let second = s_client(
+            &app,
+            &["-tls1_3", "-sess_in", &session_arg],
+            &token_request(),
+        );
+        assert!(second.contains("Reused, TLSv1.3"), "not resumed: {second}");
+        let token = token_in(&second)
+            .unwrap_or_else(|| panic!("no token on the resumed session: {second}"));
+        let jwks = app.get("/jwks").await.json;
+        let claims = certbind_tests::server::verify_independently(
+            &token,
+            &jwks,
+            &app.base,
+            &format!("{}/resources", app.base),
+        );
+        assert_eq!(
+            claims["cnf"]["x5t#S256"],
+            app.pki.x5t_s256_by_openssl_cli("client")
+        );
+    }
+
+    #[actix_rt::test]
+    async fn tls12_full_handshake_works() {
+        let app = spawn_app();
+        let cert = app.pki.cert_path("client").display().to_string();
+        let key = app.pki.key_path("client").display().to_string();
+        let out = s_client(
+            &app,
+            &["-tls1_2", "-cert", &cert, "-key", &key],
+            &token_request(),
+        );
+        assert!(out.contains("TLSv1.2"), "{out}");
+        assert!(token_in(&out).is_some(), "{out}");
+    }
+
+    #[actix_rt::test]
+    async fn http2_with_client_certificate() {
+        let app = spawn_app();
+        let mut args = app.curl_identity("client");
+        args.extend(
+            [
+                "--http2",
+                "-w",
+                "\n%{http_version}",
+                "-d",
+                "grant_type=client_credentials",
+                "-d",
+                "client_id=certclient",
+                &format!("{}/connect/token", app.base),
+            ]
+            .map(String::from),
+        );
+        let out = Command::new("curl")
+            .args(["-sS", "--cacert"])
+            .arg(app.pki.cert_path("ca"))
+            .args(&args)
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&out.stdout).into_owned();
+        let (body, version) = text.rsplit_once('\n').unwrap();
+        assert_eq!(version, "2", "HTTP/2 negotiated by ALPN: {text}");
+        let json: serde_json::Value = serde_json::from_str(body).unwrap();
+        assert!(json["access_token"].is_string(), "{body}");
+    }
+
+    #[actix_rt::test]
+    async fn curl_two_requests_on_one_command_line_resume_and_authenticate() {
+        let app = spawn_app();
+        let url = format!("{}/connect/token", app.base);
+        // Two URLs: the second connection may resume the first's session (curl's session cache).
+        let mut args = app.curl_identity("client");
+        args.extend(
+            [
+                "-H",
+                "Connection: close",
+                "-d",
+                "grant_type=client_credentials&client_id=certclient",
+                &url,
+                &url,
+            ]
+            .map(String::from),
+        );
+        let out = Command::new("curl")
+            .args(["-sS", "--cacert"])
+            .arg(app.pki.cert_path("ca"))
+            .args(&args)
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&out.stdout).into_owned();
+        assert_eq!(text.matches("\"access_token\"").count(), 2, "{text}");
+    }
+
+    #[actix_rt::test]
+    async fn reload_swaps_clients_keeps_connections_and_refuses_a_bad_file() {
+        let app = spawn_app();
+        let client = app.client(Some("client"));
+        let url = format!("{}/connect/token", app.base);
+        let ask = |scope: &'static str| {
+            client
+                .post(&url)
+                .header("content-type", "application/x-www-form-urlencoded")
+                .body(format!(
+                    "grant_type=client_credentials&client_id=certclient&scope={scope}"
+                ))
+        };
+        assert_eq!(TestApp::send(ask("write")).await.status, 200);
+
+        let original = std::fs::read_to_string(&app.config_path).unwrap();
+        let loader = {
+            let path = app.config_path.clone();
+            move |state: &certbind_host::state::AppState| {
+                certbind_host::load::reload_snapshot(&path, &state.urls)
+            }
+        };
+        // Narrow certclient to `read`.
+        let edited = original.replacen("scopes = [\"read\", \"write\"]", "scopes = [\"read\"]", 1);
+        std::fs::write(&app.config_path, edited).unwrap();
+        assert!(certbind_host::reload::reload_now(&app.state, &loader));
+        // Same client object: its keep-alive connection survives the reload.
+        let r = TestApp::send(ask("write")).await;
+        assert_eq!(
+            (r.status, r.json["error"].as_str()),
+            (400, Some("invalid_scope")),
+            "{}",
+            r.text
+        );
+        assert_eq!(TestApp::send(ask("read")).await.status, 200);
+
+        // A broken file is refused; the previous configuration stays.
+        std::fs::write(&app.config_path, "[[clients]]\nclient_id = 3\n").unwrap();
+        assert!(!certbind_host::reload::reload_now(&app.state, &loader));
+        assert_eq!(TestApp::send(ask("read")).await.status, 200);
+        let metrics = app.get("/metrics").await.text;
+        assert!(
+            metrics.contains("certbind_reloads_total{result=\"ok\"} 1"),
+            "{metrics}"
+        );
+        assert!(
+            metrics.contains("certbind_reloads_total{result=\"failed\"} 1"),
+            "{metrics}"
+        );
+    }
+}

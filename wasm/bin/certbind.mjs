@@ -1,0 +1,400 @@
+#!/usr/bin/env node
+// `npx certbind`: the Rust CLI's `thumbprint`, `inspect`, `normalize` and `explain` commands on
+// the WebAssembly build, with the same options, the same JSON (byte for byte: the JSON comes from
+// certbind-core's serde types) and the same exit codes: 0 success, 1 a negative answer (a
+// rejected certificate), 2 a usage or input error. Text output follows the Rust CLI's layout.
+
+import { readFileSync } from 'node:fs';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { createRequire } from 'node:module';
+
+const require = createRequire(import.meta.url);
+const certbind = require('../dist/node/certbind_wasm.js');
+const { version } = require('../package.json');
+
+const EXIT_OK = 0;
+const EXIT_REJECTED = 1;
+const EXIT_INPUT_ERROR = 2;
+/** The core's input limit (certbind-core Limits::DEFAULT.max_input_bytes). */
+const MAX_INPUT_BYTES = 4 * 1024 * 1024;
+
+const USAGE = `certbind ${version} (npm package, WebAssembly build of certbind-core)
+
+Usage: certbind <COMMAND> [OPTIONS]
+
+Commands:
+  thumbprint FILE...  Print the thumbprints (SHA-1, SHA-256, x5t, x5t#S256) of every certificate
+                      [--json] [--format text|json|idserver|openssl|x5t] [--password P]
+  inspect FILE...     Show subject, issuer, serial, validity, SANs, key and extensions
+                      [--json] [--password P]
+  normalize [TEXT]    Clean a pasted thumbprint (invisible characters, colons, labels) and print it
+                      [--json]   (reads standard input without TEXT)
+  explain --config certbind.toml [--client ID] [--at RFC3339] [--chain FILE] [--json] CERTFILE
+                      The core's decision for a certificate, one reason per secret
+
+FILE "-" reads standard input. The PKCS#12 password may come from CERTBIND_PASSWORD.
+Exit codes: 0 success, 1 rejected, 2 usage or input error.`;
+
+/** Writes `certbind: message` to stderr; returns the input-error exit code. */
+function inputError(message) {
+  process.stderr.write(`certbind: ${message}\n`);
+  return EXIT_INPUT_ERROR;
+}
+
+/** Pretty JSON with a newline, as serde_json::to_writer_pretty + writeln! prints it. */
+function printJson(value) {
+  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+  return EXIT_OK;
+}
+
+/** For --json runs that fail: `{"error": {"code", "message"}}` on stdout, the message on stderr. */
+function jsonError(code, message) {
+  printJson({ error: { code, message } });
+  return inputError(message);
+}
+
+/** The Rust CLI's wording of an I/O error (`std::io::Error`'s Display). */
+function ioMessage(e) {
+  const words = {
+    ENOENT: 'No such file or directory',
+    EACCES: 'Permission denied',
+    EISDIR: 'Is a directory',
+    ENOTDIR: 'Not a directory',
+    EPERM: 'Operation not permitted',
+  };
+  if (words[e.code] && typeof e.errno === 'number') return `${words[e.code]} (os error ${-e.errno})`;
+  return e.message;
+}
+
+/** Reads a whole input (`-` = stdin), refusing anything over the core's limit. */
+function readInput(path) {
+  let bytes;
+  try {
+    bytes = readFileSync(path === '-' ? 0 : path);
+  } catch (e) {
+    throw new Error(`${path}: ${ioMessage(e)}`);
+  }
+  if (bytes.length > MAX_INPUT_BYTES) {
+    throw new Error(`${path}: larger than ${MAX_INPUT_BYTES} bytes, the input limit; is this a certificate file?`);
+  }
+  return bytes;
+}
+
+function decodeOptions(password) {
+  return password === undefined ? undefined : { password };
+}
+
+/** Parses `argv` for one command; usage errors become exit code 2. */
+function parse(argv, options, allowPositionals = true) {
+  return parseArgs({ args: argv, options, allowPositionals, strict: true });
+}
+
+const FORMAT_NAMES = { pem: 'PEM', der: 'DER', base64: 'base64', hex: 'hex', pkcs7: 'PKCS#7', pkcs12: 'PKCS#12' };
+
+// ---------------------------------------------------------------- thumbprint
+
+function thumbprint(argv) {
+  const { values, positionals } = parse(argv, {
+    json: { type: 'boolean' },
+    format: { type: 'string', default: 'text' },
+    password: { type: 'string' },
+  });
+  const formats = ['text', 'json', 'idserver', 'openssl', 'x5t'];
+  if (!formats.includes(values.format)) {
+    return inputError(`invalid value '${values.format}' for '--format <FORMAT>' (possible values: ${formats.join(', ')})`);
+  }
+  if (positionals.length === 0) return inputError('thumbprint needs at least one FILE');
+  const format = values.json ? 'json' : values.format;
+  const password = values.password ?? process.env.CERTBIND_PASSWORD;
+  const files = [];
+  for (const path of positionals) {
+    try {
+      const bytes = readInput(path);
+      if (format === 'json') {
+        files.push({ path, rows: JSON.parse(certbind.thumbprintsJson(bytes, decodeOptions(password))) });
+      } else {
+        files.push({ path, read: certbind.readCertificates(bytes, decodeOptions(password)) });
+      }
+    } catch (e) {
+      const message = e.code ? `${path}: ${e.message}` : e.message;
+      return format === 'json' ? jsonError('input', message) : inputError(message);
+    }
+  }
+  if (format === 'json') {
+    return printJson(files.flatMap(({ path, rows }) => rows.map((row) => ({ file: path, ...row }))));
+  }
+  const out = [];
+  const manyFiles = files.length > 1;
+  for (const { path, read } of files) {
+    const certs = read.certificates;
+    const prefix = manyFiles ? `${path}: ` : '';
+    if (format === 'text') {
+      let head = `${path}: ${certs.length} certificate${certs.length === 1 ? '' : 's'} (${FORMAT_NAMES[read.format] ?? 'other'})`;
+      if (read.keyCertificate !== null) head += `; the private key belongs to #${read.keyCertificate + 1}`;
+      out.push(head);
+      for (const c of certs) {
+        out.push(`#${c.index + 1} ${c.subject}${c.hasPrivateKey ? '  [has private key]' : ''}`);
+        out.push(`  SHA-1 (IdentityServer)  ${c.sha1}`);
+        out.push(`  SHA-256                 ${c.sha256}`);
+        out.push(`  x5t                     ${c.x5t}`);
+        out.push(`  x5t#S256                ${c['x5t#S256']}`);
+        if (c.spkiSha256 !== null) out.push(`  public key SHA-256      ${c.spkiSha256}  (identifies the key, not a thumbprint)`);
+      }
+      for (const note of read.notes) out.push(`  note: ${note}`);
+    } else if (format === 'idserver') {
+      for (const c of certs) out.push(`${prefix}${c.sha1}`);
+    } else if (format === 'x5t') {
+      for (const c of certs) out.push(`${prefix}${c['x5t#S256']}`);
+    } else if (format === 'openssl') {
+      for (const c of certs) {
+        out.push(`SHA1 Fingerprint=${colonPairs(c.sha1)}`);
+        out.push(`SHA256 Fingerprint=${colonPairs(c.sha256)}`);
+      }
+    }
+  }
+  process.stdout.write(out.map((l) => `${l}\n`).join(''));
+  return EXIT_OK;
+}
+
+/** `AABB…` as `AA:BB:…`, OpenSSL's fingerprint form. */
+function colonPairs(hex) {
+  return hex.match(/../g)?.join(':') ?? hex;
+}
+
+// ---------------------------------------------------------------- inspect
+
+function inspect(argv) {
+  const { values, positionals } = parse(argv, {
+    json: { type: 'boolean' },
+    password: { type: 'string' },
+  });
+  if (positionals.length === 0) return inputError('inspect needs at least one FILE');
+  const password = values.password ?? process.env.CERTBIND_PASSWORD;
+  const files = [];
+  for (const path of positionals) {
+    try {
+      const bytes = readInput(path);
+      const rows = values.json
+        ? JSON.parse(certbind.inspectJson(bytes, decodeOptions(password)))
+        : certbind.inspect(bytes, decodeOptions(password));
+      files.push({ path, rows });
+    } catch (e) {
+      const message = e.code ? `${path}: ${e.message}` : e.message;
+      return values.json ? jsonError('input', message) : inputError(message);
+    }
+  }
+  if (values.json) {
+    return printJson(files.flatMap(({ path, rows }) => rows.map((row) => ({ file: path, ...row }))));
+  }
+  const now = Math.floor(Date.now() / 1000);
+  const out = [];
+  for (const { path, rows } of files) {
+    for (const r of rows) out.push(...inspectText(path, r, now));
+  }
+  process.stdout.write(out.map((l) => `${l}\n`).join(''));
+  return EXIT_OK;
+}
+
+function inspectText(file, r, now) {
+  const none = (items) => (items.length ? items.join(', ') : '(none)');
+  const lines = [
+    `${file} #${r.index + 1}${r.hasPrivateKey ? '  [has private key]' : ''}`,
+    `  Subject              ${r.subject}`,
+    `  Issuer               ${r.issuer}`,
+    `  Serial               ${r.serial}`,
+    `  Version              ${r.version}`,
+    `  Not before           ${r.notBefore}`,
+    `  Not after            ${r.notAfter}${validityState(r.notBeforeUnix, r.notAfterUnix, now)}`,
+    `  Key                  ${r.keyAlgorithm}`,
+    `  Signature            ${r.signatureAlgorithm}`,
+    `  Alternative names    ${none(r.san.map((s) => `${s.type}:${s.value}`))}`,
+    `  Extended key usage   ${none(r.extendedKeyUsage)}`,
+    `  Key usage            ${none(r.keyUsage)}`,
+  ];
+  const bc = r.basicConstraints;
+  lines.push(
+    bc
+      ? `  Basic constraints    CA:${bc.ca ? 'TRUE' : 'FALSE'}${bc.pathLen !== null ? `, path length ${bc.pathLen}` : ''}`
+      : '  Basic constraints    (none)',
+  );
+  lines.push(`  Subject key id       ${r.subjectKeyId ?? '(none)'}`);
+  lines.push(`  Authority key id     ${r.authorityKeyId ?? '(none)'}`);
+  lines.push(`  Self-issued          ${r.selfIssued ? 'yes' : 'no'}`);
+  lines.push(`  SHA-1 (IdentityServer) ${r.sha1}`);
+  lines.push(`  SHA-256              ${r.sha256}`);
+  lines.push(`  x5t                  ${r.x5t}`);
+  lines.push(`  x5t#S256             ${r['x5t#S256']}`);
+  if (r.spkiSha256 !== null) lines.push(`  Public key SHA-256   ${r.spkiSha256}  (identifies the key, not a thumbprint)`);
+  for (const w of r.warnings) lines.push(`  warning: ${w}`);
+  return lines;
+}
+
+function validityState(notBefore, notAfter, now) {
+  if (now < notBefore) return ' (NOT YET VALID)';
+  if (now > notAfter) return ' (EXPIRED)';
+  return ` (${Math.trunc((notAfter - now) / 86400)} days left)`;
+}
+
+// ---------------------------------------------------------------- normalize
+
+function normalize(argv) {
+  const { values, positionals } = parse(argv, { json: { type: 'boolean' } });
+  if (positionals.length > 1) return inputError('normalize takes at most one TEXT');
+  let text = positionals[0];
+  if (text === undefined) {
+    const bytes = readFileSync(0).subarray(0, 64 * 1024);
+    try {
+      text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    } catch {
+      return inputError('standard input is not UTF-8 text');
+    }
+    if (text.endsWith('\n')) {
+      text = text.slice(0, -1);
+      if (text.endsWith('\r')) text = text.slice(0, -1);
+    }
+  }
+  if (values.json) {
+    try {
+      process.stdout.write(`${certbind.normalizeThumbprintJson(text)}\n`);
+      return EXIT_OK;
+    } catch (e) {
+      return jsonError(e.code, e.message);
+    }
+  }
+  let n;
+  try {
+    n = certbind.normalizeThumbprint(text);
+  } catch (e) {
+    return inputError(e.message);
+  }
+  process.stdout.write(`${n.value}\n`);
+  const forms = {
+    sha1: 'SHA-1 (40 hex digits)',
+    sha256: 'SHA-256 (64 hex digits)',
+    x5t: 'x5t (base64url SHA-1)',
+    'x5t#S256': 'x5t#S256 (base64url SHA-256)',
+  };
+  // The Rust CLI's report (host-actix/src/cli/normalize.rs): each invisible character, the
+  // label, then removals summed up per kind; the parity tests compare the two byte for byte.
+  const err = [`certbind: recognised as ${forms[n.form] ?? 'thumbprint'}`];
+  const describe = (c) => (c.name === c.char ? `'${c.char}'` : `${c.codePoint} ${c.name}`);
+  for (const c of n.changes.filter((x) => x.kind === 'invisible')) {
+    err.push(`certbind: removed invisible ${c.codePoint} ${c.name} at position ${c.index}`);
+  }
+  const labels = n.changes.filter((c) => c.kind === 'label').map((c) => c.index);
+  if (labels.length) {
+    const label = Array.from(text).slice(labels[0], labels.at(-1) + 1).join('');
+    err.push(`certbind: removed the label ${JSON.stringify(label)} at position ${labels[0]}`);
+  }
+  for (const [kind, what] of [['whitespace', 'whitespace character(s)'], ['separator', 'separator(s)'], ['prefix', 'prefix character(s)']]) {
+    const removed = n.changes.filter((c) => c.kind === kind);
+    if (removed.length === 0) continue;
+    // Distinct characters in code point order, as the Rust CLI sorts them.
+    const distinct = [...new Map(removed.map((c) => [c.char, c])).values()]
+      .sort((a, b) => a.char.codePointAt(0) - b.char.codePointAt(0));
+    err.push(`certbind: removed ${removed.length} ${what} (${distinct.map(describe).join(', ')}), first at position ${removed[0].index}`);
+  }
+  const folded = n.changes.filter((c) => c.kind === 'case_folded').length;
+  if (folded > 0) err.push(`certbind: made ${folded} lowercase hex digit(s) uppercase`);
+  process.stderr.write(err.map((l) => `${l}\n`).join(''));
+  return EXIT_OK;
+}
+
+// ---------------------------------------------------------------- explain
+
+function explain(argv) {
+  if (typeof certbind.explainJson !== 'function') return inputError('explain is not available in this build');
+  const { values, positionals } = parse(argv, {
+    config: { type: 'string' },
+    client: { type: 'string' },
+    at: { type: 'string' },
+    chain: { type: 'string', multiple: true },
+    json: { type: 'boolean' },
+    password: { type: 'string' },
+  });
+  if (!values.config) return inputError('explain needs --config FILE');
+  if (positionals.length !== 1) return inputError('explain needs exactly one CERTFILE');
+  const password = values.password ?? process.env.CERTBIND_PASSWORD;
+  let registry;
+  let cert;
+  let chain;
+  try {
+    registry = readInput(values.config).toString('utf8');
+    cert = readInput(positionals[0]);
+    chain = (values.chain ?? []).map(readInput);
+  } catch (e) {
+    return values.json ? jsonError('input', e.message) : inputError(e.message);
+  }
+  const configDir = dirname(resolve(values.config));
+  let text;
+  try {
+    text = certbind.explainJson(registry, cert, {
+      clientId: values.client,
+      now: values.at,
+      chain,
+      password,
+      // Files the registry names (trust anchors, certificates) are relative to it, as in the
+      // Rust CLI.
+      readFile: (path) => readInput(isAbsolute(path) ? path : join(configDir, path)),
+    });
+  } catch (e) {
+    const message = e.code ? `${values.config}: ${e.message}` : e.message;
+    return values.json ? jsonError(e.code ?? 'input', message) : inputError(message);
+  }
+  const report = JSON.parse(text);
+  if (values.json) {
+    process.stdout.write(`${text}\n`);
+  } else {
+    process.stdout.write(explainText(positionals[0], report));
+  }
+  return report.accepted ? EXIT_OK : EXIT_REJECTED;
+}
+
+/** The decision in words: one line per client, one per secret. */
+function explainText(file, report) {
+  const out = [];
+  if (report.unknown_client !== null) out.push(`${file}: no client has client_id ${report.unknown_client}`);
+  if (report.explanations.length === 0 && report.unknown_client === null) out.push(`${file}: the registry has no clients`);
+  for (const e of report.explanations) {
+    const d = e.decision;
+    out.push(d.outcome === 'accepted'
+      ? `${file}: ${e.client_id}: accepted by secret #${d.secret_index + 1} (${d.secret_type}, ${d.method})`
+      : `${file}: ${e.client_id}: rejected`);
+    for (const reason of d.client_reasons ?? []) out.push(`  client: ${reason.code}`);
+    for (const s of e.secrets) {
+      out.push(`  secret #${s.index + 1} (${s.type}${s.description ? `, ${s.description}` : ''}): ${s.message}`);
+    }
+  }
+  for (const w of report.warnings) out.push(`warning: ${w.line ? `line ${w.line}: ` : ''}${w.field}: ${w.message}`);
+  return out.map((l) => `${l}\n`).join('');
+}
+
+// ---------------------------------------------------------------- main
+
+function main(argv) {
+  const [command, ...rest] = argv;
+  const commands = { thumbprint, inspect, normalize, explain };
+  if (command === '--version' || command === '-V') {
+    process.stdout.write(`certbind ${version}\n`);
+    return EXIT_OK;
+  }
+  if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
+    (command === undefined ? process.stderr : process.stdout).write(`${USAGE}\n`);
+    return command === undefined ? EXIT_INPUT_ERROR : EXIT_OK;
+  }
+  if (!Object.hasOwn(commands, command)) return inputError(`unrecognized subcommand '${command}'\n\n${USAGE}`);
+  if (rest.includes('--help') || rest.includes('-h')) {
+    process.stdout.write(`${USAGE}\n`);
+    return EXIT_OK;
+  }
+  try {
+    return commands[command](rest);
+  } catch (e) {
+    // parseArgs usage errors (unknown option, missing value).
+    if (e.code?.startsWith?.('ERR_PARSE_ARGS')) return inputError(e.message);
+    throw e;
+  }
+}
+
+process.exitCode = main(process.argv.slice(2));

@@ -1,0 +1,198 @@
+#!/usr/bin/env node
+// Builds the npm package from source into wasm/dist/:
+//   cargo (wasm32-unknown-unknown, profile wasm-release) -> wasm-bindgen (nodejs + web)
+//   -> wasm-opt from npm `binaryen` (never Debian's: it corrupts wasm-bindgen's externref table)
+//   -> dist/inline (the web build with the wasm embedded as base64, for CSP-strict pages and file://)
+//   -> size report (gzip -9, as `gzip -9 -c file.wasm | wc -c`) in dist/size-report.json.
+//
+// Options:
+//   --dev                 debug cargo profile, no wasm-opt (fast iteration)
+//   --variants=shipped    (default) the two shipped builds: full and lite
+//   --variants=all        also measure the feature sets in between (+pkcs12: PKCS#12 input,
+//                         +chain: verifyChain, +toml: explain, +chain+toml);
+//                         those are measured only, not written to dist/
+//   --size-only           with --variants=all: only measure, do not rewrite dist/
+//
+// wasm-bindgen is looked up in $WASM_BINDGEN, then PATH, then ../tools/bin (wasm/ci.sh installs
+// it there). Its version must equal the wasm-bindgen crate pin in the root Cargo.toml.
+
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync, copyFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const WASM_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const ROOT = resolve(WASM_DIR, '..');
+const DIST = join(WASM_DIR, 'dist');
+const BINDGEN_VERSION = '0.2.130';
+const CRATE = 'certbind_wasm';
+
+const args = new Set(process.argv.slice(2));
+const dev = args.has('--dev');
+const sizeOnly = args.has('--size-only');
+const allVariants = args.has('--variants=all');
+
+/** Feature sets. `ship` ones are written to dist/; the others are measured only. */
+const VARIANTS = [
+  { name: 'full', features: ['full'], ship: ['node', 'web'], inline: true },
+  { name: 'lite', features: [], ship: ['lite-node', 'lite-web'] },
+  ...(allVariants
+    ? [
+        { name: 'lite+pkcs12', features: ['pkcs12'], ship: [] },
+        { name: 'lite+chain', features: ['chain'], ship: [] },
+        { name: 'lite+toml', features: ['toml'], ship: [] },
+        { name: 'lite+chain+toml', features: ['chain', 'toml'], ship: [] },
+      ]
+    : []),
+];
+
+function run(cmd, argv, opts = {}) {
+  const started = Date.now();
+  const r = spawnSync(cmd, argv, { stdio: 'inherit', ...opts });
+  if (r.error) throw new Error(`${cmd}: ${r.error.message}`);
+  if (r.status !== 0) throw new Error(`${cmd} ${argv.join(' ')} exited with ${r.status}`);
+  return Date.now() - started;
+}
+
+function findWasmBindgen() {
+  const candidates = [
+    process.env.WASM_BINDGEN,
+    'wasm-bindgen',
+    join(ROOT, 'tools', 'bin', 'wasm-bindgen'),
+  ].filter(Boolean);
+  for (const c of candidates) {
+    const r = spawnSync(c, ['--version'], { encoding: 'utf8' });
+    if (r.status === 0 && r.stdout.trim() === `wasm-bindgen ${BINDGEN_VERSION}`) return c;
+  }
+  throw new Error(
+    `wasm-bindgen ${BINDGEN_VERSION} not found (tried ${candidates.join(', ')}); ` +
+      `run wasm/ci.sh or: cargo install wasm-bindgen-cli --version ${BINDGEN_VERSION} --root ${join(ROOT, 'tools')}`,
+  );
+}
+
+function gzipSize(file) {
+  // Exactly the measure the size budget is stated in.
+  const out = execFileSync('sh', ['-c', 'gzip -9 -c "$1" | wc -c', 'sh', file], { encoding: 'utf8' });
+  return Number(out.trim());
+}
+
+function cargoBuild(variant) {
+  const profile = dev ? 'dev' : 'wasm-release';
+  const argv = ['build', '-p', 'certbind-wasm', '--target', 'wasm32-unknown-unknown', '--profile', profile, '--no-default-features']
+  if (process.env.CI) argv.push('--locked');
+  if (variant.features.length) argv.push('--features', variant.features.join(','));
+  const ms = run('cargo', argv, { cwd: ROOT });
+  const dir = dev ? 'debug' : 'wasm-release';
+  const target = process.env.CARGO_TARGET_DIR ?? join(ROOT, 'target');
+  return { file: join(target, 'wasm32-unknown-unknown', dir, `${CRATE}.wasm`), ms };
+}
+
+function wasmOpt(file) {
+  if (dev) return 0;
+  const bin = join(WASM_DIR, 'node_modules', '.bin', 'wasm-opt');
+  if (!existsSync(bin)) throw new Error('npm binaryen is missing: run `npm ci` in wasm/ first');
+  // The features Rust enables by default for wasm32-unknown-unknown and wasm-bindgen relies on.
+  return run(bin, [
+    '-Oz', '--enable-bulk-memory', '--enable-reference-types', '--enable-nontrapping-float-to-int',
+    '--enable-sign-ext', '--enable-mutable-globals', '--enable-multivalue',
+    file, '-o', file,
+  ]);
+}
+
+/** Runs wasm-bindgen for one JS target into dist/<dir> and optimises the .wasm. */
+function bind(bindgen, wasm, target, dir) {
+  const out = join(DIST, dir);
+  rmSync(out, { recursive: true, force: true });
+  run(bindgen, [wasm, '--target', target, '--out-dir', out, '--out-name', CRATE]);
+  const bg = join(out, `${CRATE}_bg.wasm`);
+  wasmOpt(bg);
+  // The package is "type": "module"; the nodejs target is CommonJS, the web target ESM.
+  writeFileSync(join(out, 'package.json'), JSON.stringify({ type: target === 'nodejs' ? 'commonjs' : 'module' }) + '\n');
+  return bg;
+}
+
+/** dist/inline: the web build with its .wasm embedded, initialised on import (no fetch). */
+function writeInline(webWasm) {
+  const out = join(DIST, 'inline');
+  rmSync(out, { recursive: true, force: true });
+  mkdirSync(out, { recursive: true });
+  const base64 = readFileSync(webWasm).toString('base64');
+  writeFileSync(
+    join(out, 'wasm-base64.js'),
+    '// Generated by wasm/scripts/build.mjs: dist/web/certbind_wasm_bg.wasm as base64.\n' +
+      `export const WASM_BASE64 = ${JSON.stringify(base64)};\n`,
+  );
+  writeFileSync(
+    join(out, 'certbind.js'),
+    `// Generated by wasm/scripts/build.mjs. The web build, initialised synchronously on import
+// from an embedded copy of the .wasm, so it needs no fetch: it works under a
+// Content-Security-Policy with connect-src 'none' (script-src must allow 'wasm-unsafe-eval'),
+// from file:// once bundled into a page, and in Node.
+import { initSync } from '../web/${CRATE}.js';
+import { WASM_BASE64 } from './wasm-base64.js';
+
+function decodeBase64(text) {
+  if (typeof Uint8Array.fromBase64 === 'function') return Uint8Array.fromBase64(text);
+  const binary = atob(text);
+  const bytes = new Uint8Array(binary.length);
+  for (let i = 0; i < binary.length; i += 1) bytes[i] = binary.charCodeAt(i);
+  return bytes;
+}
+
+initSync({ module: decodeBase64(WASM_BASE64) });
+
+export * from '../web/${CRATE}.js';
+`,
+  );
+  writeFileSync(
+    join(out, 'certbind.d.ts'),
+    `// The web build's API, already initialised.\nexport * from '../web/${CRATE}.js';\n`,
+  );
+  writeFileSync(join(out, 'package.json'), JSON.stringify({ type: 'module' }) + '\n');
+}
+
+function main() {
+  const started = Date.now();
+  const bindgen = findWasmBindgen();
+  const report = { profile: dev ? 'dev' : 'wasm-release', wasmOpt: dev ? null : '-Oz (npm binaryen 132)', variants: {} };
+  if (!sizeOnly) mkdirSync(DIST, { recursive: true });
+  for (const variant of VARIANTS) {
+    const built = cargoBuild(variant);
+    const entry = { features: variant.features, cargoMs: built.ms };
+    if (variant.ship.length && !sizeOnly) {
+      const [nodeDir, webDir] = variant.ship;
+      bind(bindgen, built.file, 'nodejs', nodeDir);
+      const webWasm = bind(bindgen, built.file, 'web', webDir);
+      if (variant.inline) writeInline(webWasm);
+      entry.file = `dist/${webDir}/${CRATE}_bg.wasm`;
+      entry.bytes = statSync(webWasm).size;
+      entry.gzip = gzipSize(webWasm);
+    } else {
+      // Measure only: bind and optimise in a scratch folder.
+      const scratch = join(ROOT, 'target', 'certbind-wasm-size', variant.name);
+      rmSync(scratch, { recursive: true, force: true });
+      run(bindgen, [built.file, '--target', 'web', '--out-dir', scratch, '--out-name', CRATE]);
+      const wasm = join(scratch, `${CRATE}_bg.wasm`);
+      wasmOpt(wasm);
+      entry.bytes = statSync(wasm).size;
+      entry.gzip = gzipSize(wasm);
+    }
+    report.variants[variant.name] = entry;
+  }
+  report.totalMs = Date.now() - started;
+  const lines = Object.entries(report.variants).map(
+    ([name, v]) => `  ${name.padEnd(12)} ${String(v.bytes).padStart(8)} B  ${String(v.gzip).padStart(7)} B gzip -9  (${(v.gzip / 1024).toFixed(1)} KiB)`,
+  );
+  console.log(`certbind wasm sizes (${report.profile}${dev ? '' : ', wasm-opt -Oz'}):\n${lines.join('\n')}`);
+  const reportFile = sizeOnly ? join(ROOT, 'target', 'certbind-wasm-size', 'size-report.json') : join(DIST, 'size-report.json');
+  mkdirSync(dirname(reportFile), { recursive: true });
+  writeFileSync(reportFile, JSON.stringify(report, null, 2) + '\n');
+  console.log(`size report: ${reportFile}`);
+}
+
+try {
+  main();
+} catch (e) {
+  console.error(`build failed: ${e.message}`);
+  process.exit(1);
+}

@@ -1,0 +1,313 @@
+// End-to-end tests of the checker page in headless Chromium (Debian's /usr/bin/chromium driven
+// by playwright-core), against three ways of opening it:
+//   served   www/index.html + app.mjs + style.css + vendor/ from a local HTTP server
+//   single   www/dist/certbind-checker.html served at /tools/thumbprint (what certbind serve does)
+//   file     www/dist/certbind-checker.html opened from file://
+// Expected values come from tests/fixtures/vectors.json (made with the openssl CLI).
+// Screenshots go to $CERTBIND_ARTIFACTS (default: tests/artifacts/www/ at the repository root).
+
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { chromium } from 'playwright-core';
+
+import { start } from '../serve.mjs';
+
+const WWW = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const ROOT = resolve(WWW, '..');
+const FIXTURES = join(ROOT, 'tests', 'fixtures');
+const ARTIFACTS = process.env.CERTBIND_ARTIFACTS ?? join(ROOT, 'tests', 'artifacts', 'www');
+const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
+const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+mkdirSync(ARTIFACTS, { recursive: true });
+
+const VECTORS = JSON.parse(readFileSync(join(FIXTURES, 'vectors.json'), 'utf8'));
+const vector = (file) => VECTORS.inputs.find((i) => i.file === file && !i.error);
+const CLIENT = vector('basic.client.ee.pem').certificates[0];
+const LRM = '\u200E';
+const colons = (hex) => hex.match(/../g).join(':').toLowerCase();
+
+const TARGETS = (process.env.CERTBIND_PAGE_TARGETS ?? 'served,single,file').split(',');
+
+let browser;
+let server;
+
+before(async () => {
+  browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ARGS });
+  server = await start(WWW);
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+function urlOf(target) {
+  if (target === 'served') return server.url;
+  if (target === 'single') return `${server.url}tools/thumbprint`;
+  return pathToFileURL(join(WWW, 'dist', 'certbind-checker.html')).href;
+}
+
+/**
+ * Opens the page in a fresh context; records console errors, CSP violations and every request
+ * made after the page is ready.
+ */
+async function open(target, { width = 1100, height = 900 } = {}) {
+  const context = await browser.newContext({ viewport: { width, height } });
+  if (target !== 'file') {
+    await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: new URL(server.url).origin });
+  }
+  const page = await context.newPage();
+  const problems = [];
+  const lateRequests = [];
+  let ready = false;
+  page.on('pageerror', (e) => problems.push(`pageerror: ${e}`));
+  page.on('console', (m) => { if (m.type() === 'error' || m.type() === 'warning') problems.push(`console ${m.type()}: ${m.text()}`); });
+  page.on('request', (r) => { if (ready) lateRequests.push(r.url()); });
+  await page.addInitScript(() => {
+    window.__cspViolations = [];
+    document.addEventListener('securitypolicyviolation', (e) => {
+      window.__cspViolations.push(`${e.violatedDirective} ${e.blockedURI}`);
+    });
+  });
+  await page.goto(urlOf(target));
+  await page.waitForSelector('body[data-ready="1"]', { timeout: 15000 });
+  ready = true;
+  return {
+    page,
+    problems,
+    lateRequests,
+    async finish(name) {
+      await page.screenshot({ path: join(ARTIFACTS, `${target}-${name}.png`), fullPage: true });
+      const violations = await page.evaluate(() => window.__cspViolations);
+      await context.close();
+      assert.deepEqual(violations, [], 'no CSP violations');
+      assert.deepEqual(problems, [], 'no page errors or console errors');
+      assert.deepEqual(lateRequests, [], 'no network request after load');
+    },
+  };
+}
+
+/** Drops a fixture file on the drop zone, as a user dragging it from the file manager. */
+async function dropFile(page, file) {
+  const bytes = [...readFileSync(join(FIXTURES, file))];
+  await page.evaluate(({ bytes, file }) => {
+    const dt = new DataTransfer();
+    dt.items.add(new File([new Uint8Array(bytes)], file));
+    const zone = document.getElementById('drop');
+    zone.dispatchEvent(new DragEvent('dragover', { dataTransfer: dt, bubbles: true, cancelable: true }));
+    zone.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+  }, { bytes, file });
+}
+
+const certCount = (page) => page.locator('#certificates article.cert').count();
+const text = (page, selector) => page.locator(selector).first().innerText();
+
+for (const target of TARGETS) {
+  describe(`checker page (${target})`, () => {
+    test('every control is labelled as specified', async () => {
+      const s = await open(target);
+      for (const label of ['Certificate file', 'Certificate', 'Password', 'Expected thumbprint', 'Client entry']) {
+        assert.equal(await s.page.getByLabel(label, { exact: true }).count(), 1, `one control labelled "${label}"`);
+      }
+      assert.match(await text(s.page, '#privacy'), /Nothing leaves your browser/);
+      const csp = await s.page.locator('meta[http-equiv="Content-Security-Policy"]').getAttribute('content');
+      assert.match(csp, /connect-src 'none'/);
+      await s.finish('empty');
+    });
+
+    test('a dropped PEM shows every thumbprint form, as openssl computes them', async () => {
+      const s = await open(target);
+      await dropFile(s.page, 'basic.client.ee.pem');
+      await s.page.waitForSelector('#certificates article.cert');
+      assert.equal(await certCount(s.page), 1);
+      const card = await text(s.page, '#cert-0');
+      for (const key of ['sha1', 'sha256', 'x5t', 'x5t#S256']) assert.ok(card.includes(CLIENT[key]), `${key} shown`);
+      assert.match(card, /Public-key SHA-256 — not a thumbprint/);
+      assert.match(await text(s.page, '#status'), /Read 1 certificate from basic\.client\.ee\.pem/);
+      await s.finish('pem-dropped');
+    });
+
+    test('a DER file from the file picker is read', async () => {
+      const s = await open(target);
+      await s.page.setInputFiles('#file', join(FIXTURES, 'basic.client.ee.der'));
+      await s.page.waitForSelector('#certificates article.cert');
+      assert.ok((await text(s.page, '#cert-0')).includes(CLIENT.sha256));
+      assert.match(await text(s.page, '#source'), /\(DER\)/);
+      await s.finish('der');
+    });
+
+    for (const file of ['client.modern.p12', 'client.legacy-rc2.p12', 'client.legacy-3des.p12']) {
+      test(`PKCS#12 ${file}: asks for the password, then lists the certificates with the key marked`, async () => {
+        const v = vector(file);
+        const s = await open(target);
+        await s.page.setInputFiles('#file', join(FIXTURES, file));
+        await s.page.waitForSelector('#input-error:not([hidden])');
+        assert.match(await text(s.page, '#input-error'), /Pkcs12PasswordRequired/);
+        await s.page.getByLabel('Password', { exact: true }).fill(v.password);
+        await s.page.waitForSelector('#certificates article.cert');
+        assert.equal(await certCount(s.page), v.certificates.length);
+        const keyCard = await text(s.page, `#cert-${v.key_certificate}`);
+        assert.match(keyCard, /private key/);
+        assert.ok(keyCard.includes(v.certificates[v.key_certificate].sha1));
+        assert.ok(!(await s.page.content()).includes('PRIVATE KEY-----'), 'no private key on the page');
+        await s.finish(`pkcs12-${file.replace(/\W+/g, '-')}`);
+      });
+    }
+
+    test('a pasted Windows thumbprint (U+200E and colons) matches and lists what was cleaned', async () => {
+      const s = await open(target);
+      await dropFile(s.page, 'basic.client.ee.pem');
+      await s.page.waitForSelector('#certificates article.cert');
+      await s.page.getByLabel('Expected thumbprint', { exact: true }).fill(LRM + colons(CLIENT.sha1));
+      await s.page.waitForSelector('#verdict');
+      assert.match(await text(s.page, '#verdict'), /Match: certificate #1 .* by its SHA-1 thumbprint/);
+      const table = await text(s.page, 'table.changes');
+      assert.match(table, /LEFT-TO-RIGHT MARK/);
+      assert.match(table, /U\+200E/);
+      assert.match(table, /U\+003A/);
+      assert.match(await text(s.page, '#pasted-view'), /⟨U\+200E⟩/);
+      assert.match(await text(s.page, '#status'), /Match/);
+      await s.finish('match');
+    });
+
+    test('a wrong thumbprint is a mismatch', async () => {
+      const s = await open(target);
+      await dropFile(s.page, 'basic.client.ee.pem');
+      await s.page.waitForSelector('#certificates article.cert');
+      const root = vector('basic.root.ca.pem').certificates[0];
+      await s.page.getByLabel('Expected thumbprint', { exact: true }).fill(root.sha256);
+      await s.page.waitForSelector('#verdict');
+      assert.match(await text(s.page, '#verdict'), /Mismatch/);
+      assert.match(await text(s.page, '#status'), /Mismatch/);
+      await s.finish('mismatch');
+    });
+
+    test('a letter O in the pasted value is shown with its position and name', async () => {
+      const s = await open(target);
+      await dropFile(s.page, 'basic.client.ee.pem');
+      await s.page.waitForSelector('#certificates article.cert');
+      const bad = `${CLIENT.sha1.slice(0, 12)}O${CLIENT.sha1.slice(13)}`;
+      await s.page.getByLabel('Expected thumbprint', { exact: true }).fill(bad);
+      await s.page.waitForSelector('.verdict.invalid');
+      const result = await text(s.page, '#compare-result');
+      assert.match(result, /ThumbprintInvalidCharacter/);
+      assert.match(result, /12/);
+      assert.equal(await s.page.locator('#pasted-view mark.wrong').innerText(), 'O');
+      await s.finish('invalid-character');
+    });
+
+    test('keyboard only: paste, compare, copy — and the copy holds exactly what is shown', async () => {
+      const s = await open(target);
+      const { page } = s;
+      const pem = readFileSync(join(FIXTURES, 'basic.client.ee.pem'), 'utf8');
+      // Tab from the top of the page through the controls in order.
+      await page.keyboard.press('Tab'); // skip link
+      await page.keyboard.press('Tab');
+      assert.equal(await page.evaluate(() => document.activeElement.id), 'file');
+      await page.keyboard.press('Tab');
+      assert.equal(await page.evaluate(() => document.activeElement.id), 'paste');
+      await page.keyboard.insertText(pem);
+      await page.waitForSelector('#certificates article.cert');
+      await page.keyboard.press('Tab');
+      assert.equal(await page.evaluate(() => document.activeElement.id), 'password');
+      // The next stops are the copy buttons of the certificate, then the expected thumbprint.
+      let guard = 0;
+      while ((await page.evaluate(() => document.activeElement.id)) !== 'expected' && guard++ < 20) {
+        await page.keyboard.press('Tab');
+      }
+      assert.equal(await page.evaluate(() => document.activeElement.id), 'expected');
+      await page.keyboard.insertText(`${LRM}${CLIENT.sha1.toLowerCase()}`);
+      await page.waitForSelector('#verdict');
+      assert.match(await text(page, '#verdict'), /Match/);
+      // Focus is visible: the focused control has an outline.
+      const outline = await page.evaluate(() => getComputedStyle(document.activeElement).outlineStyle);
+      assert.notEqual(outline, 'none');
+      // Back to the first Copy button (SHA-1 of certificate #1) with Shift+Tab, and press it.
+      guard = 0;
+      while ((await page.evaluate(() => document.activeElement.getAttribute('aria-label'))) !== 'Copy SHA-1 of certificate #1' && guard++ < 20) {
+        await page.keyboard.press('Shift+Tab');
+      }
+      assert.equal(await page.evaluate(() => document.activeElement.getAttribute('aria-label')), 'Copy SHA-1 of certificate #1');
+      await page.keyboard.press('Enter');
+      await page.waitForFunction(() => document.getElementById('status').textContent.startsWith('Copied'));
+      if (target !== 'file') {
+        // The async clipboard is readable only where the permission could be granted (http).
+        const copied = await page.evaluate(() => navigator.clipboard.readText());
+        assert.equal(copied, CLIENT.sha1);
+        assert.equal(copied, await text(page, '#cert-0 .prints code'));
+      }
+      await s.finish('keyboard');
+    });
+
+    test('the certbind.toml snippet, pasted as the client entry, is accepted; a wrong entry is explained', async () => {
+      const s = await open(target);
+      await dropFile(s.page, 'basic.client.ee.pem');
+      await s.page.waitForSelector('#certificates article.cert');
+      const snippet = await s.page.locator('#snippets pre.value').first().innerText();
+      assert.ok(snippet.includes(`value = "${CLIENT.sha1}"`), snippet);
+      await s.page.getByLabel('Client entry', { exact: true }).fill(snippet);
+      await s.page.waitForSelector('#explain-result .verdict');
+      assert.match(await text(s.page, '#explain-result .verdict'), /Client my-client: accepted by secret #1 \(x509_thumbprint/);
+      const root = vector('basic.root.ca.pem').certificates[0];
+      await s.page.getByLabel('Client entry', { exact: true }).fill(
+        `[[clients]]\nclient_id = "certclient"\nscopes = ["read"]\n\n[[clients.secrets]]\ntype = "x509_thumbprint"\nvalue = "${root.sha1}"\n`);
+      await s.page.waitForSelector('#explain-result .verdict.mismatch');
+      const result = await text(s.page, '#explain-result');
+      assert.match(result, /Client certclient: rejected/);
+      assert.match(result, /Secret #1 \(x509_thumbprint\): thumbprint differs/);
+      assert.ok(result.includes(CLIENT.sha1), 'the reason names the certificate\'s actual SHA-1');
+      await s.page.getByLabel('Client entry', { exact: true }).fill('[[clients]]\nclient_id = 5\n');
+      await s.page.waitForSelector('#explain-result .error-box');
+      assert.match(await text(s.page, '#explain-result'), /Registry/);
+      await s.finish('explain');
+    });
+
+    test('phone width: no horizontal scrolling', async () => {
+      const s = await open(target, { width: 375, height: 800 });
+      await dropFile(s.page, 'basic.chain.pem');
+      await s.page.waitForSelector('#certificates article.cert');
+      await s.page.getByLabel('Expected thumbprint', { exact: true }).fill(colons(CLIENT.sha256));
+      await s.page.waitForSelector('#verdict');
+      const overflow = await s.page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+      assert.ok(overflow <= 0, `page is ${overflow}px wider than the phone screen`);
+      await s.finish('phone');
+    });
+
+    test('nothing is written to the URL, history or storage; fetch is blocked by the CSP', async () => {
+      const s = await open(target);
+      const before = await s.page.evaluate(() => ({ href: location.href, history: history.length }));
+      await dropFile(s.page, 'basic.client.ee.pem');
+      await s.page.waitForSelector('#certificates article.cert');
+      await s.page.getByLabel('Expected thumbprint', { exact: true }).fill(CLIENT.sha1);
+      await s.page.waitForSelector('#verdict');
+      const afterUse = await s.page.evaluate(() => ({
+        href: location.href,
+        history: history.length,
+        local: localStorage.length,
+        session: sessionStorage.length,
+        cookie: document.cookie,
+      }));
+      assert.deepEqual(afterUse, { ...before, local: 0, session: 0, cookie: '' });
+      // A script that tried to send the certificate somewhere would be stopped.
+      const outcome = await s.page.evaluate(async (url) => {
+        try {
+          await fetch(url, { method: 'POST', body: 'certificate' });
+          return 'sent';
+        } catch {
+          return 'blocked';
+        }
+      }, server.url);
+      assert.equal(outcome, 'blocked');
+      const violations = await s.page.evaluate(() => window.__cspViolations.splice(0));
+      assert.ok(violations.some((v) => v.startsWith('connect-src')), JSON.stringify(violations));
+      s.problems.length = 0; // the blocked fetch logs a console error; it is the point of this test
+      s.lateRequests.length = 0; // blocked requests never leave, but Chromium may report the attempt
+      await s.finish('privacy');
+    });
+  });
+}
