@@ -361,11 +361,15 @@ function renderExplanation(read, summary) {
   if (result.unknownClient !== null) {
     out.append(h('p', { class: 'error' }, `No client has client_id ${result.unknownClient}.`));
   }
-  if (result.explanations.length === 0) {
+  if (result.truncated) {
+    const line = 'No client of the entry names this certificate, and it has too many clients to explain them all.';
+    out.append(h('p', {}, line));
+    summary.push(line);
+  } else if (result.clients.length === 0) {
     out.append(h('p', {}, 'The entry has no clients.'));
     summary.push('The client entry has no clients.');
   }
-  for (const explanation of result.explanations) out.append(explanationView(explanation, summary));
+  for (const explanation of result.clients) out.append(explanationView(explanation, summary));
   if (result.warnings.length) {
     out.append(h('p', {}, 'Warnings from loading the entry:'),
       h('ul', { class: 'warnings' }, result.warnings.map((w) => h('li', {}, `${w.line ? `line ${w.line}: ` : ''}${w.field}: ${w.message}`))));

@@ -9,6 +9,7 @@
 use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
+use core::fmt::Write as _;
 
 use sha1::Digest as _;
 
@@ -290,11 +291,11 @@ fn other_certificate(
         .find(|&&(issuer, issued)| issuer == index && clients.contains(&issued))
         .or_else(|| issued_by.iter().find(|&&(issuer, _)| issuer == index))
         .map(|&(_, issued)| issued);
-    let clients_text = clients
-        .iter()
-        .map(|i| format!("#{}", i + 1))
-        .collect::<Vec<_>>()
-        .join(", ");
+    let mut clients_text = String::new();
+    for (n, i) in clients.iter().enumerate() {
+        let separator = if n == 0 { "#" } else { ", #" };
+        let _ = write!(clients_text, "{separator}{}", i + 1);
+    }
     let (kind, message) = match issued {
         Some(issued) => (
             NearMissKind::IssuerCertificate,
@@ -445,16 +446,15 @@ fn typos(certs: &[Facts], clients: &[usize], expected: &NormalizedThumbprint) ->
         if differences.is_empty() || differences.len() > MAX_TYPO_DIFFERENCES {
             continue;
         }
-        let at = differences
-            .iter()
-            .map(|d| {
-                format!(
-                    "position {} ('{}' should be '{}')",
-                    d.index, d.pasted, d.certificate
-                )
-            })
-            .collect::<Vec<_>>()
-            .join(", ");
+        let mut at = String::new();
+        for (n, d) in differences.iter().enumerate() {
+            let separator = if n == 0 { "" } else { ", " };
+            let _ = write!(
+                at,
+                "{separator}position {} ('{}' should be '{}')",
+                d.index, d.pasted, d.certificate
+            );
+        }
         out.push(NearMiss {
             kind: NearMissKind::CharactersDiffer,
             index: Some(index),

@@ -149,6 +149,43 @@ pub struct Acceptance {
     pub certificate_bound: bool,
 }
 
+impl Acceptance {
+    /// An acceptance, for a [`crate::ClientValidator`] of your own: `client_id` authenticated
+    /// with its secret number `secret_index` (0-based; 0 when your store has no such notion), of
+    /// type `secret_type`, by `method`. Tokens are not bound to a certificate unless
+    /// [`Acceptance::with_certificate`] says so.
+    #[must_use]
+    pub fn new(
+        client_id: impl Into<String>,
+        secret_index: usize,
+        secret_type: SecretType,
+        method: AuthMethod,
+    ) -> Self {
+        Self {
+            client_id: client_id.into(),
+            secret_index,
+            secret_type,
+            method,
+            x5t_s256: None,
+            certificate_bound: false,
+        }
+    }
+
+    /// Records the certificate that authenticated the client (its `x5t#S256`), and whether the
+    /// client's tokens are bound to it (`cnf.x5t#S256`, RFC 8705 §3; certbind's own clients
+    /// say so in `certificate_bound_access_tokens`).
+    #[must_use]
+    pub fn with_certificate(
+        mut self,
+        certificate: &PresentedCertificate,
+        bind_tokens: bool,
+    ) -> Self {
+        self.x5t_s256 = Some(certificate.x5t_s256());
+        self.certificate_bound = bind_tokens;
+        self
+    }
+}
+
 /// Why the client is not authenticated.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 #[non_exhaustive]
@@ -162,6 +199,46 @@ pub struct Rejection {
 }
 
 impl Rejection {
+    /// A rejection of `client_id` with no reason yet: add them with
+    /// [`Rejection::with_client_reason`] and [`Rejection::with_secret`] (for a
+    /// [`crate::ClientValidator`] of your own).
+    #[must_use]
+    pub fn new(client_id: impl Into<String>) -> Self {
+        Self {
+            client_id: client_id.into(),
+            client_reasons: Vec::new(),
+            secrets: Vec::new(),
+        }
+    }
+
+    /// No client has this `client_id`.
+    #[must_use]
+    pub fn unknown_client(client_id: impl Into<String>) -> Self {
+        Self::new(client_id).with_client_reason(ClientReason::UnknownClient)
+    }
+
+    /// A reason of your own validator's, in words (see [`ClientReason::Custom`]).
+    #[must_use]
+    pub fn custom(client_id: impl Into<String>, message: impl Into<String>) -> Self {
+        Self::new(client_id).with_client_reason(ClientReason::Custom {
+            message: message.into(),
+        })
+    }
+
+    /// Adds a reason that concerns the client as a whole.
+    #[must_use]
+    pub fn with_client_reason(mut self, reason: ClientReason) -> Self {
+        self.client_reasons.push(reason);
+        self
+    }
+
+    /// Adds the reason one secret did not match.
+    #[must_use]
+    pub fn with_secret(mut self, rejection: SecretRejection) -> Self {
+        self.secrets.push(rejection);
+        self
+    }
+
     /// The most specific reason: a client reason when there is one, else the reason of the
     /// secret that came closest to matching (see [`Reason::rank`]).
     #[must_use]
@@ -182,9 +259,9 @@ impl Rejection {
     }
 }
 
-/// A reason that concerns the client as a whole.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
-#[serde(tag = "code", rename_all = "snake_case")]
+/// A reason that concerns the client as a whole. Serialised as `{"code": …, <fields>,
+/// "message": …}`: the snake_case name of the variant, its fields, and the reason in words.
+#[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum ClientReason {
     /// No client has this `client_id`.
@@ -208,6 +285,47 @@ pub enum ClientReason {
         /// The client's method.
         method: AuthMethod,
     },
+    /// A reason of a [`crate::ClientValidator`] of your own (e.g. "the certificate is revoked in
+    /// our database"), in words.
+    Custom {
+        /// The reason in words.
+        message: String,
+    },
+}
+
+impl ClientReason {
+    /// The stable snake_case name of the reason (the `code` of its JSON).
+    #[must_use]
+    pub const fn code(&self) -> &'static str {
+        match self {
+            Self::UnknownClient => "unknown_client",
+            Self::Disabled => "disabled",
+            Self::NoCertificatePresented { .. } => "no_certificate_presented",
+            Self::NoSecretPresented { .. } => "no_secret_presented",
+            Self::MethodNotAllowed { .. } => "method_not_allowed",
+            Self::Custom { .. } => "custom",
+        }
+    }
+}
+
+impl serde::Serialize for ClientReason {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("code", self.code())?;
+        match self {
+            Self::NoCertificatePresented { method } | Self::NoSecretPresented { method } => {
+                map.serialize_entry("method", method)?;
+            }
+            Self::MethodNotAllowed { presented, method } => {
+                map.serialize_entry("presented", presented)?;
+                map.serialize_entry("method", method)?;
+            }
+            Self::UnknownClient | Self::Disabled | Self::Custom { .. } => {}
+        }
+        map.serialize_entry("message", &self.to_string())?;
+        map.end()
+    }
 }
 
 impl fmt::Display for ClientReason {
@@ -232,6 +350,7 @@ impl fmt::Display for ClientReason {
                 "{} was presented, but the client uses {method}: it does not count",
                 presented.words()
             ),
+            Self::Custom { message } => f.write_str(message),
         }
     }
 }
@@ -248,6 +367,27 @@ pub struct SecretRejection {
     pub description: Option<String>,
     /// Why it did not match.
     pub reason: Reason,
+}
+
+impl SecretRejection {
+    /// The reason the secret number `index` (0-based) of type `secret_type` did not match (for
+    /// a [`crate::ClientValidator`] of your own).
+    #[must_use]
+    pub const fn new(index: usize, secret_type: SecretType, reason: Reason) -> Self {
+        Self {
+            index,
+            secret_type,
+            description: None,
+            reason,
+        }
+    }
+
+    /// With the secret's description.
+    #[must_use]
+    pub fn with_description(mut self, description: impl Into<String>) -> Self {
+        self.description = Some(description.into());
+        self
+    }
 }
 
 impl serde::Serialize for SecretRejection {
@@ -451,6 +591,11 @@ pub enum Reason {
         /// Whether the secret would otherwise have matched.
         would_match: bool,
     },
+    /// A reason of a [`crate::ClientValidator`] of your own, in words.
+    Custom {
+        /// The reason in words.
+        message: String,
+    },
 }
 
 /// The chain error carried by [`Reason::ChainInvalid`].
@@ -475,7 +620,8 @@ impl Reason {
             Self::ThumbprintDiffers { hint: None, .. }
             | Self::CertificateNotRegistered { hint: None, .. }
             | Self::SanAbsent { .. }
-            | Self::SecretDiffers => 10,
+            | Self::SecretDiffers
+            | Self::Custom { .. } => 10,
             Self::SubjectDiffers { .. } | Self::SanDiffers { .. } => 11,
             Self::ThumbprintDiffers { .. } | Self::CertificateNotRegistered { .. } => 12,
             Self::TrustAnchorsMissing { .. } => 15,
@@ -613,6 +759,7 @@ impl fmt::Display for Reason {
                 }
                 Ok(())
             }
+            Self::Custom { message } => f.write_str(message),
         }
     }
 }
@@ -665,7 +812,11 @@ pub struct Explanation {
 
 /// Decides whether `presented` authenticates `client`. Stops at the first secret that matches.
 #[must_use]
-pub fn decide(client: &Client, presented: &Presented, context: &DecisionContext<'_>) -> Decision {
+pub fn decide(
+    client: &Client,
+    presented: &Presented<'_>,
+    context: &DecisionContext<'_>,
+) -> Decision {
     evaluate(client, presented, context, true).decision
 }
 
@@ -673,7 +824,7 @@ pub fn decide(client: &Client, presented: &Presented, context: &DecisionContext<
 #[must_use]
 pub fn explain(
     client: &Client,
-    presented: &Presented,
+    presented: &Presented<'_>,
     context: &DecisionContext<'_>,
 ) -> Explanation {
     evaluate(client, presented, context, false)
@@ -681,7 +832,7 @@ pub fn explain(
 
 fn evaluate(
     client: &Client,
-    presented: &Presented,
+    presented: &Presented<'_>,
     ctx: &DecisionContext<'_>,
     stop_at_match: bool,
 ) -> Explanation {
@@ -708,21 +859,13 @@ fn evaluate(
     }
     let decision = match accepted {
         Some((secret_index, secret_type, used)) => {
-            let x5t_s256 = if used.uses_certificate() {
-                presented
-                    .certificate
-                    .as_ref()
-                    .map(PresentedCertificate::x5t_s256)
-            } else {
-                None
-            };
-            Decision::Accepted(Acceptance {
-                client_id: client.client_id.clone(),
-                secret_index,
-                secret_type,
-                method: used,
-                certificate_bound: client.certificate_bound_access_tokens && x5t_s256.is_some(),
-                x5t_s256,
+            let acceptance =
+                Acceptance::new(client.client_id.clone(), secret_index, secret_type, used);
+            Decision::Accepted(match presented.certificate {
+                Some(certificate) if used.uses_certificate() => {
+                    acceptance.with_certificate(certificate, client.certificate_bound_access_tokens)
+                }
+                _ => acceptance,
             })
         }
         None => Decision::Rejected(Rejection {
@@ -747,7 +890,7 @@ fn evaluate(
     }
 }
 
-fn client_reasons(client: &Client, presented: &Presented) -> Vec<ClientReason> {
+fn client_reasons(client: &Client, presented: &Presented<'_>) -> Vec<ClientReason> {
     let mut reasons = Vec::new();
     if !client.enabled {
         reasons.push(ClientReason::Disabled);
@@ -795,7 +938,7 @@ fn client_reasons(client: &Client, presented: &Presented) -> Vec<ClientReason> {
 fn evaluate_secret(
     client: &Client,
     secret: &Secret,
-    presented: &Presented,
+    presented: &Presented<'_>,
     ctx: &DecisionContext<'_>,
 ) -> Result<AuthMethod, Reason> {
     let kind = secret.secret_type();
@@ -817,7 +960,7 @@ fn evaluate_secret(
                 }
             }
         },
-        certificate_kind => match &presented.certificate {
+        certificate_kind => match presented.certificate {
             None => Err(Reason::NoCertificate),
             Some(cert) => check_certificate(client, certificate_kind, cert, ctx),
         },
@@ -972,21 +1115,27 @@ fn thumbprint_hint(
     })
 }
 
+/// The RFC 4514 subject of a DER certificate, when it can be read.
+pub(crate) fn subject_name(der: &[u8]) -> Option<String> {
+    let raw = crate::tbs::walk(der).ok()?;
+    crate::name::format_name(raw.subject).ok()
+}
+
+/// The RFC 4514 issuer of a DER certificate, when it can be read.
+pub(crate) fn issuer_name(der: &[u8]) -> Option<String> {
+    let raw = crate::tbs::walk(der).ok()?;
+    crate::name::format_name(raw.issuer).ok()
+}
+
 /// The RFC 4514 subject of a DER certificate, or a placeholder.
 fn subject_of(der: &[u8]) -> String {
-    crate::tbs::walk(der)
-        .ok()
-        .and_then(|raw| crate::name::format_name(raw.subject).ok())
-        .unwrap_or_else(|| String::from("(unreadable subject)"))
+    subject_name(der).unwrap_or_else(|| String::from("(unreadable subject)"))
 }
 
 /// The RFC 4514 issuer of a DER certificate, or a placeholder.
 #[cfg(feature = "chain")]
 fn issuer_of(der: &[u8]) -> String {
-    crate::tbs::walk(der)
-        .ok()
-        .and_then(|raw| crate::name::format_name(raw.issuer).ok())
-        .unwrap_or_else(|| String::from("(unreadable issuer)"))
+    issuer_name(der).unwrap_or_else(|| String::from("(unreadable issuer)"))
 }
 
 fn check_subject(

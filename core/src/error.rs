@@ -332,11 +332,14 @@ impl fmt::Display for Error {
                 if found.is_empty() {
                     f.write_str("no certificate found in the input")
                 } else {
-                    write!(
-                        f,
-                        "no certificate found; the input holds: {}",
-                        found.join(", ")
-                    )
+                    f.write_str("no certificate found; the input holds: ")?;
+                    for (i, what) in found.iter().enumerate() {
+                        if i > 0 {
+                            f.write_str(", ")?;
+                        }
+                        f.write_str(what)?;
+                    }
+                    Ok(())
                 }
             }
             Self::PemUnterminated { label, line } => write!(

@@ -5,20 +5,22 @@
 //! [`CertificateInfo::warnings`] instead of hiding the rest; nothing here panics or fails.
 
 mod algorithms;
+mod authority_key_id;
 mod extensions;
 mod san;
 
 use alloc::format;
-use alloc::string::{String, ToString};
+use alloc::string::String;
 use alloc::vec::Vec;
 
-use der::{Decode, Tag};
+use der::Tag;
 
 use crate::Certificate;
+use crate::asn1::{decode, from_der};
 use crate::name::format_name;
 use crate::tbs::{RawCertificate, elements, explicit_content, split_tlv, walk};
 use crate::thumbprint::hex_upper;
-use crate::time::{format_unix_seconds, parse_certificate_time};
+use crate::time::{certificate_time, format_unix_seconds};
 
 /// Everything `certbind inspect` shows about a certificate. Serialises to the JSON that the CLI's
 /// `inspect --json` and the npm package's `inspect()` return (snake_case keys).
@@ -113,70 +115,58 @@ impl Certificate {
 }
 
 /// Reads every field of `raw` into `info`.
+///
+/// A [`Certificate`] passed the structural check when it was made (see `x509/check.rs`): the
+/// version is 0, 1 or 2, the serial number an INTEGER, and the names, times, key information and
+/// extension list are well formed, so reading them here cannot fail (a value that could not be
+/// read would be left empty). What that check does not look into becomes a warning when it is
+/// odd: a negative serial number, the public key, and the extension values.
 fn fill(info: &mut CertificateInfo, raw: &RawCertificate<'_>) {
     let warnings = &mut info.warnings;
-    info.version = version(raw.version, warnings);
+    // `[0] EXPLICIT INTEGER`, absent meaning v1.
+    info.version = raw
+        .version
+        .map_or(Ok(0), |tlv| {
+            explicit_content(tlv).and_then(|c| from_der(c, decode::<u8>))
+        })
+        .map_or(0, |v| v.saturating_add(1));
     info.serial = serial(raw.serial, warnings);
-    info.subject = name_or_warn(raw.subject, "subject", warnings);
-    info.issuer = name_or_warn(raw.issuer, "issuer", warnings);
+    info.subject = format_name(raw.subject).unwrap_or_default();
+    info.issuer = format_name(raw.issuer).unwrap_or_default();
     info.subject_der = hex_upper(raw.subject);
     info.issuer_der = hex_upper(raw.issuer);
     info.self_issued = raw.subject == raw.issuer;
-    match validity(raw.validity) {
-        Ok((not_before, not_after)) => {
-            info.not_before = format_unix_seconds(not_before);
-            info.not_after = format_unix_seconds(not_after);
-            info.not_before_unix = not_before;
-            info.not_after_unix = not_after;
-        }
-        Err(reason) => warnings.push(format!("validity: {reason}")),
+    let mut times = split_tlv(raw.validity)
+        .map(|(_, content)| elements(content))
+        .into_iter()
+        .flatten()
+        .map(|time| {
+            let (tag, content) = split_tlv(time.ok()?).ok()?;
+            certificate_time(tag == Tag::GeneralizedTime, content).ok()
+        });
+    if let (Some(Some(not_before)), Some(Some(not_after))) = (times.next(), times.next()) {
+        info.not_before = format_unix_seconds(not_before);
+        info.not_after = format_unix_seconds(not_after);
+        info.not_before_unix = not_before;
+        info.not_after_unix = not_after;
     }
     info.key_algorithm = algorithms::key_algorithm_name(raw.spki).unwrap_or_else(|reason| {
         warnings.push(reason);
         String::new()
     });
-    info.signature_algorithm = algorithms::signature_algorithm_name(raw.signature_algorithm)
-        .unwrap_or_else(|reason| {
-            warnings.push(reason);
-            String::new()
-        });
+    info.signature_algorithm = algorithms::signature_algorithm_name(raw.signature_algorithm);
     if let Some(extensions) = raw.extensions {
         extensions::read(extensions, info);
     }
 }
 
-/// The version number (1, 2 or 3) from `[0] EXPLICIT INTEGER`, absent meaning v1.
-fn version(tlv: Option<&[u8]>, warnings: &mut Vec<String>) -> u8 {
-    let Some(tlv) = tlv else { return 1 };
-    let value = explicit_content(tlv).and_then(u8::from_der);
-    match value {
-        Ok(v @ 0..=2) => v + 1,
-        Ok(v) => {
-            warnings.push(format!(
-                "version field holds {v}, not 0, 1 or 2 (v1, v2, v3)"
-            ));
-            0
-        }
-        Err(e) => {
-            warnings.push(format!("version could not be read: {e}"));
-            0
-        }
-    }
-}
-
 /// The serial number's hex (see [`CertificateInfo::serial`]).
 fn serial(tlv: &[u8], warnings: &mut Vec<String>) -> String {
-    let content = match split_tlv(tlv) {
-        Ok((Tag::Integer, content)) if !content.is_empty() => content,
-        Ok(_) | Err(_) => {
-            warnings.push("serial number is not an INTEGER".to_string());
-            return hex_upper(tlv);
-        }
-    };
-    let negative = content.first().is_some_and(|b| b & 0x80 != 0);
-    if negative {
-        warnings
-            .push("serial number is negative (RFC 5280 §4.1.2.2 requires positive)".to_string());
+    let content = split_tlv(tlv).map_or(tlv, |(_, content)| content);
+    if content.first().is_some_and(|b| b & 0x80 != 0) {
+        warnings.push(String::from(
+            "serial number is negative (RFC 5280 §4.1.2.2 requires positive)",
+        ));
         // Two's complement magnitude: invert and add one.
         let mut magnitude: Vec<u8> = content.iter().map(|b| !b).collect();
         for byte in magnitude.iter_mut().rev() {
@@ -189,40 +179,13 @@ fn serial(tlv: &[u8], warnings: &mut Vec<String>) -> String {
         let start = magnitude
             .iter()
             .position(|&b| b != 0)
-            .unwrap_or(magnitude.len() - 1);
-        return format!("-{}", hex_upper(magnitude.get(start..).unwrap_or_default()));
+            .unwrap_or_else(|| magnitude.len().saturating_sub(1));
+        let mut text = String::from("-");
+        text.push_str(&hex_upper(magnitude.get(start..).unwrap_or_default()));
+        return text;
     }
     match content {
         [0, rest @ ..] if !rest.is_empty() => hex_upper(rest),
         _ => hex_upper(content),
     }
-}
-
-fn name_or_warn(der: &[u8], what: &str, warnings: &mut Vec<String>) -> String {
-    format_name(der).unwrap_or_else(|e| {
-        warnings.push(format!("{what} name could not be read: {e}"));
-        String::new()
-    })
-}
-
-/// notBefore and notAfter in seconds since the Unix epoch.
-fn validity(tlv: &[u8]) -> Result<(i64, i64), String> {
-    let (tag, content) = split_tlv(tlv).map_err(|e| e.to_string())?;
-    if tag != Tag::Sequence {
-        return Err("not a SEQUENCE".to_string());
-    }
-    let mut times = elements(content).map(|t| -> Result<i64, String> {
-        let (tag, content) = split_tlv(t.map_err(|e| e.to_string())?).map_err(|e| e.to_string())?;
-        match tag {
-            Tag::UtcTime => parse_certificate_time(false, content),
-            Tag::GeneralizedTime => parse_certificate_time(true, content),
-            other => Err(format!("{other} is not a time type")),
-        }
-    });
-    let not_before = times.next().ok_or("notBefore is missing")??;
-    let not_after = times.next().ok_or("notAfter is missing")??;
-    if times.next().is_some() {
-        return Err("more than two times".to_string());
-    }
-    Ok((not_before, not_after))
 }

@@ -23,14 +23,19 @@
 
 extern crate alloc;
 
+mod asn1;
+mod base64;
 mod certificate;
 #[cfg(feature = "chain")]
 mod chain;
 mod compare;
 mod decide;
 mod decode;
+#[cfg(test)]
+mod der_mutations;
 mod dn;
 mod error;
+mod explain;
 mod index;
 mod inspect;
 mod limits;
@@ -73,6 +78,10 @@ pub use decide::{
 pub use decode::{DecodeOptions, Decoded, InputFormat, decode};
 pub use dn::{DistinguishedName, DnDifference};
 pub use error::{Error, PemPosition, RegistryProblem};
+pub use explain::{
+    ClientExplanation, ExplainReport, ExplainedCertificate, MAX_EXPLAINED, Selection,
+    explain_certificate,
+};
 pub use index::{ClientIndex, FxBuild, FxHasher};
 pub use inspect::{BasicConstraints, CertificateInfo, SubjectAltName};
 pub use limits::Limits;

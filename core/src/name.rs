@@ -24,7 +24,7 @@ use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 
 use const_oid::ObjectIdentifier;
-use der::{Decode, Tag};
+use der::Tag;
 
 use crate::tbs::{elements, split_tlv};
 use crate::thumbprint::hex_upper;
@@ -78,7 +78,7 @@ pub(crate) fn format_name(der: &[u8]) -> der::Result<String> {
             }
             attributes.push(Attribute {
                 rdn,
-                oid: ObjectIdentifier::from_der(oid_tlv)?,
+                oid: crate::asn1::from_der(oid_tlv, crate::asn1::decode::<ObjectIdentifier>)?,
                 value,
             });
         }

@@ -49,8 +49,6 @@ use alloc::format;
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 
-use base64ct::{Base64UrlUnpadded, Encoding};
-
 use crate::unicode_names::{ascii_lookalike, unicode_name};
 use crate::{DigestAlgorithm, Error};
 
@@ -173,11 +171,14 @@ pub fn normalize_thumbprint(text: &str) -> Result<NormalizedThumbprint, Error> {
             limit: MAX_INPUT_BYTES,
         });
     }
+    // Two lists of changes, each in input order: the characters removed outright, and those
+    // of the label and the value. They are merged at the end.
+    let mut removed = Vec::new();
     let mut changes = Vec::new();
     let mut kept: Vec<(usize, char)> = Vec::with_capacity(text.len());
     for (index, c) in text.chars().enumerate() {
         if let Some(kind) = invisible_kind(c) {
-            changes.push(Change::new(index, c, kind));
+            removed.push(Change::new(index, c, kind));
         } else {
             kept.push((index, c));
         }
@@ -204,9 +205,26 @@ pub fn normalize_thumbprint(text: &str) -> Result<NormalizedThumbprint, Error> {
     if let Some(label) = label {
         check_label_agrees(label, &result)?;
     }
-    changes.sort_by_key(|c| c.index);
-    result.changes = changes;
+    result.changes = merge_by_index(removed, changes);
     Ok(result)
+}
+
+/// Merges two lists of changes that are each in input order (no index is in both).
+fn merge_by_index(a: Vec<Change>, b: Vec<Change>) -> Vec<Change> {
+    let mut out = Vec::with_capacity(a.len() + b.len());
+    let mut a = a.into_iter().peekable();
+    let mut b = b.into_iter().peekable();
+    loop {
+        let next = match (a.peek(), b.peek()) {
+            (Some(x), Some(y)) if x.index < y.index => a.next(),
+            (Some(_), Some(_)) | (None, _) => b.next(),
+            (Some(_), None) => a.next(),
+        };
+        match next {
+            Some(change) => out.push(change),
+            None => return out,
+        }
+    }
 }
 
 /// A character as a person should see it in a message: `'O'` for printable ASCII,
@@ -597,7 +615,7 @@ fn normalize_base64(
             .iter()
             .map(|&(i, c)| Change::new(i, c, ChangeKind::Padding)),
     );
-    let digest = Base64UrlUnpadded::decode_vec(&value).map_err(|_| {
+    let digest = crate::base64::decode(value.as_bytes(), true).ok_or_else(|| {
         // Every character is in the alphabet and the length is right, so the only way to fail
         // is a final character whose unused low bits are not zero (a non-canonical encoding).
         let (i, c) = last_data.unwrap_or((0, '?'));

@@ -4,7 +4,12 @@
 //! The certificate's digests and validity are read once, when it is wrapped, with a shallow DER
 //! walk instead of a full X.509 parse: the thumbprint decision (the IdentityServer3 case) then
 //! costs two hashes and a comparison. The full parse (names, SANs) happens only when a secret
-//! needs it, at most once.
+//! needs it, at most once per [`PresentedCertificate`].
+//!
+//! [`Presented`] *borrows* the certificate: a server wraps the certificate of a TLS connection
+//! once, when the connection is made, and every request on that connection decides against the
+//! same [`PresentedCertificate`] (digests, validity and the lazy parse included) without copying
+//! it.
 
 use alloc::format;
 use alloc::string::String;
@@ -59,6 +64,31 @@ impl PresentedCertificate {
     /// As [`PresentedCertificate::new`].
     pub fn from_der(der: &[u8], chain: &[&[u8]]) -> Result<Self, Error> {
         Self::new(der.to_vec(), chain.iter().map(|c| c.to_vec()).collect())
+    }
+
+    /// The certificate a file presents, as `certbind explain` and the npm package's `explain`
+    /// read it: the leaf is the certificate the private key belongs to (PKCS#12), else the first;
+    /// every other certificate of the input, then `more_chain`, is the chain sent after it.
+    ///
+    /// # Errors
+    /// [`Error::NoCertificate`] when `decoded` holds none; as [`PresentedCertificate::new`].
+    pub fn from_decoded(
+        decoded: crate::Decoded,
+        more_chain: impl IntoIterator<Item = Vec<u8>>,
+    ) -> Result<Self, Error> {
+        let leaf_index = decoded.key_certificate.unwrap_or(0);
+        let mut leaf = None;
+        let mut chain = Vec::with_capacity(decoded.certificates.len());
+        for (i, certificate) in decoded.certificates.iter().enumerate() {
+            if i == leaf_index {
+                leaf = Some(certificate.der().to_vec());
+            } else {
+                chain.push(certificate.der().to_vec());
+            }
+        }
+        chain.extend(more_chain);
+        let leaf = leaf.ok_or_else(|| Error::NoCertificate { found: Vec::new() })?;
+        Self::new(leaf, chain)
     }
 
     /// The leaf's DER bytes, exactly as presented.
@@ -184,17 +214,21 @@ impl fmt::Debug for PresentedSecret {
     }
 }
 
-/// Everything a client presented in one token request.
+/// Everything a client presented in one token request: the connection's certificate, borrowed,
+/// and the request's shared secret.
+///
+/// Not `Sync` (the certificate is parsed lazily, at most once): build it on the thread that
+/// decides, which is where a request is handled anyway.
 #[derive(Clone, Debug, Default)]
 #[non_exhaustive]
-pub struct Presented {
+pub struct Presented<'a> {
     /// The certificate from the TLS connection, if any.
-    pub certificate: Option<PresentedCertificate>,
+    pub certificate: Option<&'a PresentedCertificate>,
     /// The shared secret from the request, if any.
     pub secret: Option<PresentedSecret>,
 }
 
-impl Presented {
+impl<'a> Presented<'a> {
     /// Nothing presented.
     #[must_use]
     pub fn nothing() -> Self {
@@ -203,7 +237,7 @@ impl Presented {
 
     /// A certificate only.
     #[must_use]
-    pub fn certificate(certificate: PresentedCertificate) -> Self {
+    pub const fn certificate(certificate: &'a PresentedCertificate) -> Self {
         Self {
             certificate: Some(certificate),
             secret: None,
@@ -212,7 +246,7 @@ impl Presented {
 
     /// A shared secret only.
     #[must_use]
-    pub fn secret(secret: PresentedSecret) -> Self {
+    pub const fn secret(secret: PresentedSecret) -> Self {
         Self {
             certificate: None,
             secret: Some(secret),

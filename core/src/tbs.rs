@@ -31,7 +31,7 @@ pub(crate) struct RawCertificate<'a> {
 /// Walks a certificate to its fields.
 pub(crate) fn walk(der: &[u8]) -> der::Result<RawCertificate<'_>> {
     let mut outer = SliceReader::new(der)?;
-    let cert = outer.sequence(|cert| {
+    let cert = crate::asn1::sequence(&mut outer, |cert| {
         let tbs = sequence_content(cert)?;
         let signature_algorithm = cert.tlv_bytes()?;
         let _signature = cert.tlv_bytes()?;

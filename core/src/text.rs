@@ -6,8 +6,6 @@ use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
 
-use base64ct::{Base64Unpadded, Base64UrlUnpadded, Encoding};
-
 /// One line of text input, without its line ending.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Line<'a> {
@@ -279,13 +277,9 @@ impl Base64Collector {
                 "{n} base64 characters cannot be whole bytes: one is missing or one too many"
             )));
         }
-        let text = core::str::from_utf8(&self.chars).map_err(|_| bad(String::from("not ASCII")))?;
-        let decoded = if self.alphabet == Alphabet::Url {
-            Base64UrlUnpadded::decode_vec(text)
-        } else {
-            Base64Unpadded::decode_vec(text)
-        };
-        decoded.map_err(|_| {
+        // Every character was checked in `push`: the only failure left is a last character with
+        // unused bits that are not zero.
+        crate::base64::decode(&self.chars, self.alphabet == Alphabet::Url).ok_or_else(|| {
             bad(String::from(
                 "the last base64 characters do not encode whole bytes (corrupted end?)",
             ))

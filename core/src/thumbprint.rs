@@ -7,7 +7,6 @@
 
 use alloc::string::String;
 
-use base64ct::{Base64UrlUnpadded, Encoding};
 use sha1::Sha1;
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
@@ -62,13 +61,13 @@ impl Thumbprints {
     /// `x5t`: base64url (no padding) of the SHA-1 (RFC 7515 §4.1.7).
     #[must_use]
     pub fn x5t(&self) -> String {
-        Base64UrlUnpadded::encode_string(&self.sha1)
+        crate::base64::encode_url(&self.sha1)
     }
 
     /// `x5t#S256`: base64url (no padding) of the SHA-256 (RFC 7515 §4.1.8, RFC 8705 §3.1).
     #[must_use]
     pub fn x5t_s256(&self) -> String {
-        Base64UrlUnpadded::encode_string(&self.sha256)
+        crate::base64::encode_url(&self.sha256)
     }
 
     /// The SHA-256 of the SubjectPublicKeyInfo as 64 uppercase hex digits: a *key* hash, which

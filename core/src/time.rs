@@ -73,6 +73,26 @@ const fn days_in_month(year: i64, month: u32) -> u32 {
     }
 }
 
+/// Whether a date and time of day exist (month 1–12, day within the month, 00:00:00–23:59:59).
+pub(crate) fn is_valid_date_time(
+    year: i64,
+    month: u32,
+    day: u32,
+    hour: u32,
+    minute: u32,
+    second: u32,
+) -> bool {
+    CivilTime {
+        year,
+        month,
+        day,
+        hour,
+        minute,
+        second,
+    }
+    .is_valid()
+}
+
 impl CivilTime {
     /// Seconds since the Unix epoch (negative before 1970).
     pub(crate) fn to_unix_seconds(self) -> i64 {
@@ -272,60 +292,73 @@ impl Parser<'_> {
     }
 }
 
-/// Reads the content of an ASN.1 UTCTime (`YYMMDDHHMMSSZ`) or GeneralizedTime
-/// (`YYYYMMDDHHMMSSZ`) as RFC 5280 §4.1.2.5 requires them, as seconds since the Unix epoch.
+/// What is wrong with a certificate time (see [`parse_certificate_time`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum TimeProblem {
+    /// Not 13 (UTCTime) or 15 (GeneralizedTime) characters ending in `Z`.
+    Form,
+    /// A character that should be a digit is not one.
+    NonDigit,
+    /// A month, day, hour, minute or second out of range.
+    InvalidDate,
+}
+
+/// The content of an ASN.1 UTCTime (`YYMMDDHHMMSSZ`) or GeneralizedTime (`YYYYMMDDHHMMSSZ`) as
+/// RFC 5280 §4.1.2.5 requires them, as seconds since the Unix epoch.
 ///
 /// UTCTime years 50–99 are 1950–1999 and 00–49 are 2000–2049 (RFC 5280 §4.1.2.5.1).
-/// Returns a description of the problem otherwise.
-pub(crate) fn parse_certificate_time(generalized: bool, content: &[u8]) -> Result<i64, String> {
-    let kind = if generalized {
-        "GeneralizedTime"
-    } else {
-        "UTCTime"
-    };
+pub(crate) fn certificate_time(generalized: bool, content: &[u8]) -> Result<i64, TimeProblem> {
     let expected_len = if generalized { 15 } else { 13 };
     if content.len() != expected_len || content.last() != Some(&b'Z') {
-        return Err(format!(
-            "{kind} {:?} is not in the form RFC 5280 requires ({})",
-            String::from_utf8_lossy(content),
-            if generalized {
-                "YYYYMMDDHHMMSSZ"
-            } else {
-                "YYMMDDHHMMSSZ"
-            }
-        ));
+        return Err(TimeProblem::Form);
     }
     let mut p = Parser {
         bytes: content,
         pos: 0,
     };
-    let bad = || {
-        format!(
-            "{kind} {:?} has a non-digit",
-            String::from_utf8_lossy(content)
-        )
-    };
+    let mut two = || p.digits(2).ok_or(TimeProblem::NonDigit);
     let year = if generalized {
-        i64::from(p.digits(4).ok_or_else(bad)?)
+        i64::from(two()?) * 100 + i64::from(two()?)
     } else {
-        let yy = i64::from(p.digits(2).ok_or_else(bad)?);
+        let yy = i64::from(two()?);
         if yy >= 50 { 1900 + yy } else { 2000 + yy }
     };
     let civil = CivilTime {
         year,
-        month: p.digits(2).ok_or_else(bad)?,
-        day: p.digits(2).ok_or_else(bad)?,
-        hour: p.digits(2).ok_or_else(bad)?,
-        minute: p.digits(2).ok_or_else(bad)?,
-        second: p.digits(2).ok_or_else(bad)?,
+        month: two()?,
+        day: two()?,
+        hour: two()?,
+        minute: two()?,
+        second: two()?,
     };
     if !civil.is_valid() {
-        return Err(format!(
-            "{kind} {:?} is not a valid date",
-            String::from_utf8_lossy(content)
-        ));
+        return Err(TimeProblem::InvalidDate);
     }
     Ok(civil.to_unix_seconds())
+}
+
+/// [`certificate_time`] with the problem in words, naming the time as it was written.
+pub(crate) fn parse_certificate_time(generalized: bool, content: &[u8]) -> Result<i64, String> {
+    certificate_time(generalized, content).map_err(|problem| {
+        let kind = if generalized {
+            "GeneralizedTime"
+        } else {
+            "UTCTime"
+        };
+        let text = String::from_utf8_lossy(content);
+        match problem {
+            TimeProblem::Form => format!(
+                "{kind} {text:?} is not in the form RFC 5280 requires ({})",
+                if generalized {
+                    "YYYYMMDDHHMMSSZ"
+                } else {
+                    "YYMMDDHHMMSSZ"
+                }
+            ),
+            TimeProblem::NonDigit => format!("{kind} {text:?} has a non-digit"),
+            TimeProblem::InvalidDate => format!("{kind} {text:?} is not a valid date"),
+        }
+    })
 }
 
 #[cfg(test)]

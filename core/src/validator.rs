@@ -4,13 +4,75 @@
 //! The server asks a [`ClientValidator`] for every token and introspection request. The default,
 //! [`RegistryValidator`], applies [`crate::decide`] to the client named by `client_id` in a
 //! registry. An application can supply its own: map certificates to clients from a database,
-//! accept certificates by a rule of its own, add logging.
+//! accept certificates by a rule of its own, add logging — and plug it into the server with
+//! `certbind_host::registry::Registry::with_validator`.
+//!
+//! Its answers are built with [`Acceptance::new`] (and [`Acceptance::with_certificate`] to bind
+//! tokens to the certificate), [`Rejection::new`], [`Rejection::unknown_client`] and
+//! [`Rejection::custom`] (a reason of its own, in words, as [`crate::ClientReason::Custom`]), or
+//! passed through from [`crate::decide`] / another validator.
+//!
+//! ```
+//! use std::borrow::Cow;
+//!
+//! use certbind_core::{
+//!     Acceptance, AuthMethod, Client, ClientValidator, Presented, Rejection, SecretType,
+//!     UnixTime, Validation,
+//! };
+//!
+//! /// Clients whose certificate the application pins by SHA-256 in its own store.
+//! struct Pinned {
+//!     clients: Vec<(Client, [u8; 32])>,
+//! }
+//!
+//! impl ClientValidator for Pinned {
+//!     fn validate<'s>(
+//!         &'s self,
+//!         client_id: &str,
+//!         presented: &Presented<'_>,
+//!         _now: UnixTime,
+//!     ) -> Validation<'s> {
+//!         let Some((client, pin)) = self.clients.iter().find(|(c, _)| c.client_id == client_id)
+//!         else {
+//!             return Validation::Rejected(Rejection::unknown_client(client_id));
+//!         };
+//!         match presented.certificate {
+//!             Some(certificate) if certificate.sha256() == pin => Validation::Accepted {
+//!                 client: Cow::Borrowed(client),
+//!                 acceptance: Acceptance::new(
+//!                     client_id,
+//!                     0,
+//!                     SecretType::X509ThumbprintSha256,
+//!                     AuthMethod::SelfSignedTlsClientAuth,
+//!                 )
+//!                 .with_certificate(certificate, true),
+//!             },
+//!             Some(_) => Validation::Rejected(Rejection::custom(
+//!                 client_id,
+//!                 "not the certificate pinned for this client",
+//!             )),
+//!             None => Validation::Rejected(Rejection::custom(client_id, "no certificate")),
+//!         }
+//!     }
+//!
+//!     fn client<'s>(&'s self, client_id: &str) -> Option<Cow<'s, Client>> {
+//!         let found = self.clients.iter().find(|(c, _)| c.client_id == client_id);
+//!         found.map(|(c, _)| Cow::Borrowed(c))
+//!     }
+//! }
+//!
+//! let validator = Pinned { clients: Vec::new() };
+//! let now = UnixTime::since_unix_epoch(core::time::Duration::from_secs(1_800_000_000));
+//! let Validation::Rejected(rejection) = validator.validate("nobody", &Presented::nothing(), now)
+//! else {
+//!     panic!("an unknown client is rejected");
+//! };
+//! assert_eq!(rejection.summary(), "no client is registered with this client_id");
+//! ```
 
 use alloc::borrow::Cow;
-use alloc::string::ToString;
-use alloc::vec::Vec;
 
-use crate::decide::{ClientReason, Decision, DecisionContext, Rejection, decide};
+use crate::decide::{Decision, DecisionContext, Rejection, decide};
 use crate::index::ClientIndex;
 use crate::presented::Presented;
 use crate::registry::Client;
@@ -39,7 +101,7 @@ pub trait ClientValidator {
     fn validate<'s>(
         &'s self,
         client_id: &str,
-        presented: &Presented,
+        presented: &Presented<'_>,
         now: UnixTime,
     ) -> Validation<'s>;
 
@@ -88,15 +150,11 @@ impl ClientValidator for RegistryValidator {
     fn validate<'s>(
         &'s self,
         client_id: &str,
-        presented: &Presented,
+        presented: &Presented<'_>,
         now: UnixTime,
     ) -> Validation<'s> {
         let Some(client) = self.index.get(client_id) else {
-            return Validation::Rejected(Rejection {
-                client_id: client_id.to_string(),
-                client_reasons: alloc::vec![ClientReason::UnknownClient],
-                secrets: Vec::new(),
-            });
+            return Validation::Rejected(Rejection::unknown_client(client_id));
         };
         #[allow(unused_mut)]
         let mut context = DecisionContext::for_registry(self.index.registry(), now);

@@ -1,18 +1,24 @@
-//! Structural checks on DER with the `der`/`x509-cert` crates: is this one well-formed
-//! certificate, and if not, what well-known structure is it (a key, a CSR, a CRL, a PKCS#7 or
+//! Structural checks on DER with the `der` crate: is this one well-formed certificate (the check
+//! in [`check`], with x509-cert's rules), and if not, what well-known structure is it (a key, a CSR, a CRL, a PKCS#7 or
 //! PKCS#12 container)? The answer comes from reading the DER structure with `der`'s reader
 //! (tags and a few small values), never from guessing at bytes.
 
 use alloc::format;
-use alloc::string::{String, ToString};
+use alloc::string::String;
 use alloc::vec::Vec;
 
 use const_oid::ObjectIdentifier;
-use der::{AnyRef, Decode, Reader, Tag, TagNumber, Tagged};
+use der::{AnyRef, Reader, Tag, TagNumber, Tagged};
 
 use crate::Error;
+use crate::asn1::oid_bytes;
 use crate::certificate::bad_der;
 use crate::pkcs7::{ber_reader, read_tlv, read_value};
+
+mod check;
+
+#[cfg(test)]
+mod check_tests;
 
 /// `id-signedData` (RFC 5652 §5.1).
 pub(crate) const ID_SIGNED_DATA: ObjectIdentifier =
@@ -187,14 +193,17 @@ fn classify_signed(tbs: Option<&AnyRef<'_>>) -> DerKind {
 
 /// A readable name for a CMS content type.
 fn content_type_name(oid: ObjectIdentifier) -> &'static str {
-    match oid.to_string().as_str() {
-        "1.2.840.113549.1.7.1" => "data",
-        "1.2.840.113549.1.7.3" => "envelopedData",
-        "1.2.840.113549.1.7.5" => "digestedData",
-        "1.2.840.113549.1.7.6" => "encryptedData",
-        "1.2.840.113549.1.9.16.1.2" => "authData",
-        _ => "unknown",
-    }
+    const NAMES: &[(&[u8], &str)] = &[
+        (oid_bytes!("1.2.840.113549.1.7.1"), "data"),
+        (oid_bytes!("1.2.840.113549.1.7.3"), "envelopedData"),
+        (oid_bytes!("1.2.840.113549.1.7.5"), "digestedData"),
+        (oid_bytes!("1.2.840.113549.1.7.6"), "encryptedData"),
+        (oid_bytes!("1.2.840.113549.1.9.16.1.2"), "authData"),
+    ];
+    NAMES
+        .iter()
+        .find(|(bytes, _)| *bytes == oid.as_bytes())
+        .map_or("unknown", |(_, name)| name)
 }
 
 /// Splits off the first TLV of `der`, returning (tlv, trailing bytes). BER lengths are
@@ -231,7 +240,7 @@ pub(crate) fn check_certificate_der(der: &[u8]) -> Result<(), Error> {
         }
         DerKind::Other(found) => return Err(Error::NotACertificate { found, pem: None }),
     }
-    x509_cert::Certificate::from_der(der).map_err(|e| bad_der("Certificate", &e))?;
+    check::check(der).map_err(|e| bad_der("Certificate", &e))?;
     Ok(())
 }
 

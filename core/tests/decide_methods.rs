@@ -29,11 +29,11 @@ fn secret_client(value: &str, method: Option<&str>) -> String {
     )
 }
 
-fn basic(secret: &str) -> Presented {
+fn basic(secret: &str) -> Presented<'static> {
     Presented::secret(PresentedSecret::new(secret, SecretTransport::Basic))
 }
 
-fn post(secret: &str) -> Presented {
+fn post(secret: &str) -> Presented<'static> {
     Presented::secret(PresentedSecret::new(secret, SecretTransport::Post))
 }
 

@@ -9,9 +9,11 @@
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
+use actix_web::http::header::HeaderName;
 use serde::Deserialize;
 use toml::Spanned;
 
+use crate::forwarded::{HeaderFormat, ProxyNet, ProxySettings, TrustedProxies};
 use crate::keys::Algorithm;
 
 /// Default listen address of `certbind serve` (loopback only).
@@ -101,13 +103,11 @@ pub struct ListenerSettings {
     /// The base URL clients use for this listener (`https://host[:port]`), when it differs
     /// from what the bound address gives.
     pub url: Option<String>,
-    /// Reserved for certificates forwarded by a reverse proxy (not in this version: must be
-    /// false).
-    pub behind_proxy: bool,
-    /// Reserved: proxy addresses/CIDRs whose certificate header is trusted.
-    pub trusted_proxies: Vec<String>,
-    /// Reserved: the header format a proxy forwards the certificate in (e.g. `rfc9440`).
-    pub client_cert_header: Option<String>,
+    /// TLS on this listener (the default). `false` (plain HTTP) is allowed only behind a proxy,
+    /// on a network only the proxy reaches.
+    pub tls: bool,
+    /// Certificates forwarded by a reverse proxy: set when the listener is `behind_proxy`.
+    pub proxy: Option<ProxySettings>,
 }
 
 impl ListenerSettings {
@@ -118,9 +118,8 @@ impl ListenerSettings {
             address,
             kind: ListenerKind::Mtls,
             url: None,
-            behind_proxy: false,
-            trusted_proxies: Vec::new(),
-            client_cert_header: None,
+            tls: true,
+            proxy: None,
         }
     }
 
@@ -175,6 +174,10 @@ pub struct Settings {
     pub log_format: LogFormat,
     /// Log filter (`tracing` env-filter syntax), e.g. `info` or `certbind=debug`.
     pub log_filter: String,
+    /// The single-file checker page served at `/tools/thumbprint`
+    /// (`www/dist/certbind-checker.html`); `None` looks in the usual places (see
+    /// `CERTBIND_CHECKER_PAGE`, `www/dist/`, next to the executable).
+    pub checker_page: Option<PathBuf>,
 }
 
 impl Settings {
@@ -199,6 +202,7 @@ impl Settings {
             key_algorithm: Algorithm::Es256,
             log_format: LogFormat::Text,
             log_filter: "info".into(),
+            checker_page: None,
         }
     }
 }
@@ -222,6 +226,7 @@ struct ServerSection {
     #[serde(default)]
     listeners: Vec<Spanned<ListenerSection>>,
     keys: Spanned<KeysSection>,
+    checker_page: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -239,10 +244,11 @@ struct ListenerSection {
     address: Spanned<String>,
     kind: ListenerKind,
     url: Option<Spanned<String>>,
+    tls: Option<Spanned<bool>>,
     behind_proxy: Option<Spanned<bool>>,
-    #[serde(default)]
-    trusted_proxies: Vec<String>,
-    client_cert_header: Option<String>,
+    trusted_proxies: Option<Spanned<Vec<Spanned<String>>>>,
+    client_cert_header: Option<Spanned<String>>,
+    client_cert_header_name: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -303,11 +309,14 @@ pub fn parse(text: &str, path: &Path) -> Result<Settings, ConfigError> {
                 format!("{e} (expected ADDR:PORT)"),
             )
         })?;
-        if let Some(proxy) = l.behind_proxy.as_ref().filter(|p| *p.get_ref()) {
+        let proxy = proxy_settings(l).map_err(|(span, f, m)| err(span, &field(f), m))?;
+        let tls = l.tls.as_ref().is_none_or(|t| *t.get_ref());
+        if let Some(t) = l.tls.as_ref().filter(|_| !tls && proxy.is_none()) {
             return Err(err(
-                Some(proxy.span()),
-                &field("behind_proxy"),
-                "certificates forwarded by a proxy are not supported by this version".into(),
+                Some(t.span()),
+                &field("tls"),
+                "plain HTTP (tls = false) is only for a listener behind a proxy (behind_proxy = true)"
+                    .into(),
             ));
         }
         let url = match &l.url {
@@ -320,9 +329,8 @@ pub fn parse(text: &str, path: &Path) -> Result<Settings, ConfigError> {
             address,
             kind: l.kind,
             url,
-            behind_proxy: false,
-            trusted_proxies: l.trusted_proxies.clone(),
-            client_cert_header: l.client_cert_header.clone(),
+            tls,
+            proxy,
         });
     }
     if !listeners.iter().any(|l| l.kind == ListenerKind::Mtls) {
@@ -408,7 +416,102 @@ pub fn parse(text: &str, path: &Path) -> Result<Settings, ConfigError> {
         key_algorithm: keys_section.algorithm,
         log_format: server.log_format.unwrap_or_default(),
         log_filter: server.log.unwrap_or_else(|| "info".into()),
+        checker_page: server.checker_page.as_deref().map(resolve),
     })
+}
+
+/// A config problem: where (span), which field of the listener, what.
+type FieldError = (Option<std::ops::Range<usize>>, &'static str, String);
+
+/// The reverse-proxy part of a listener: `behind_proxy = true` needs `trusted_proxies` and
+/// `client_cert_header` (and allows `client_cert_header_name`); without it they are errors, so
+/// a half-configured proxy listener never starts.
+fn proxy_settings(l: &ListenerSection) -> Result<Option<ProxySettings>, FieldError> {
+    let behind = l.behind_proxy.as_ref().is_some_and(|b| *b.get_ref());
+    if !behind {
+        let stray = [
+            (
+                "trusted_proxies",
+                l.trusted_proxies.as_ref().map(Spanned::span),
+            ),
+            (
+                "client_cert_header",
+                l.client_cert_header.as_ref().map(Spanned::span),
+            ),
+            (
+                "client_cert_header_name",
+                l.client_cert_header_name.as_ref().map(Spanned::span),
+            ),
+        ];
+        if let Some((f, span)) = stray.into_iter().find(|(_, span)| span.is_some()) {
+            return Err((
+                span,
+                f,
+                format!("{f} is only used with behind_proxy = true"),
+            ));
+        }
+        return Ok(None);
+    }
+    let behind_span = l.behind_proxy.as_ref().map(Spanned::span);
+    if l.kind != ListenerKind::Mtls {
+        return Err((
+            behind_span,
+            "behind_proxy",
+            "only a kind = \"mtls\" listener can take client certificates from a proxy".into(),
+        ));
+    }
+    let Some(list) = l
+        .trusted_proxies
+        .as_ref()
+        .filter(|t| !t.get_ref().is_empty())
+    else {
+        return Err((
+            l.trusted_proxies
+                .as_ref()
+                .map(Spanned::span)
+                .or(behind_span),
+            "trusted_proxies",
+            "behind_proxy = true needs trusted_proxies: the proxies' addresses or CIDR blocks, \
+             e.g. [\"127.0.0.1\", \"10.0.0.0/8\"]"
+                .into(),
+        ));
+    };
+    let mut nets = Vec::new();
+    for (i, entry) in list.get_ref().iter().enumerate() {
+        let net = entry.get_ref().parse::<ProxyNet>().map_err(|m| {
+            (
+                Some(entry.span()),
+                "trusted_proxies",
+                format!("entry {i}: {m}"),
+            )
+        })?;
+        nets.push(net);
+    }
+    let Some(format) = &l.client_cert_header else {
+        return Err((
+            behind_span,
+            "client_cert_header",
+            format!(
+                "behind_proxy = true needs client_cert_header, the proxy's header format: {}",
+                HeaderFormat::ALL.map(HeaderFormat::name).join(", ")
+            ),
+        ));
+    };
+    let format = format
+        .get_ref()
+        .parse::<HeaderFormat>()
+        .map_err(|m| (Some(format.span()), "client_cert_header", m))?;
+    let mut settings = ProxySettings::new(TrustedProxies::new(nets), format);
+    if let Some(name) = &l.client_cert_header_name {
+        settings.header = HeaderName::try_from(name.get_ref().as_str()).map_err(|_| {
+            (
+                Some(name.span()),
+                "client_cert_header_name",
+                format!("{:?} is not a valid HTTP header name", name.get_ref()),
+            )
+        })?;
+    }
+    Ok(Some(settings))
 }
 
 /// An `https://` URL without a trailing slash, query or fragment (issuer rules, RFC 8414 §2).
@@ -530,6 +633,129 @@ client_id = "ignored-here"
         assert_eq!(
             parse(&no_mtls, &path).unwrap_err().field,
             "server.listeners"
+        );
+    }
+
+    const PROXY: &str = r#"
+[server]
+
+[server.tls]
+certificate = "server.pem"
+private_key = "server.key"
+
+[[server.listeners]]
+address = "127.0.0.1:0"
+kind = "mtls"
+tls = false
+behind_proxy = true
+trusted_proxies = ["127.0.0.1", "10.0.0.0/8", "::1"]
+client_cert_header = "nginx-escaped"
+
+[server.keys]
+dir = "keys"
+"#;
+
+    #[test]
+    fn a_listener_behind_a_proxy_resolves() {
+        let d = dir_with_tls();
+        let path = d.path().join("certbind.toml");
+        let s = parse(PROXY, &path).unwrap();
+        let l = &s.listeners[0];
+        assert!(!l.tls);
+        let proxy = l.proxy.as_ref().unwrap();
+        assert_eq!(proxy.format, HeaderFormat::NginxEscaped);
+        assert_eq!(proxy.header.as_str(), "x-ssl-client-cert");
+        assert_eq!(proxy.trusted.to_string(), "127.0.0.1, 10.0.0.0/8, ::1");
+        assert!(proxy.trusted.contains("10.9.8.7".parse().unwrap()));
+        let named = PROXY.replace(
+            "client_cert_header = \"nginx-escaped\"",
+            "client_cert_header = \"rfc9440\"\nclient_cert_header_name = \"X-Client-Cert\"",
+        );
+        let proxy = parse(&named, &path).unwrap().listeners[0]
+            .proxy
+            .clone()
+            .unwrap();
+        assert_eq!(proxy.header.as_str(), "x-client-cert");
+        assert_eq!(
+            proxy.chain_header().unwrap().as_str(),
+            "x-client-cert-chain"
+        );
+    }
+
+    #[test]
+    fn proxy_errors_name_line_and_field() {
+        let d = dir_with_tls();
+        let path = d.path().join("certbind.toml");
+        let field = "server.listeners[0].trusted_proxies";
+        for (from, to, line, field, says) in [
+            (
+                "\"10.0.0.0/8\"",
+                "\"10.0.0.1/8\"",
+                13,
+                field,
+                "write 10.0.0.0/8",
+            ),
+            ("\"::1\"", "\"localhost\"", 13, field, "not an IP address"),
+            (
+                "\"127.0.0.1\", ",
+                "\"0.0.0.0/0\", ",
+                13,
+                field,
+                "trusts every address",
+            ),
+            (
+                "trusted_proxies = [\"127.0.0.1\", \"10.0.0.0/8\", \"::1\"]",
+                "trusted_proxies = []",
+                13,
+                field,
+                "needs trusted_proxies",
+            ),
+            (
+                "\"nginx-escaped\"",
+                "\"nginx\"",
+                14,
+                "server.listeners[0].client_cert_header",
+                "use one of \"rfc9440\"",
+            ),
+            (
+                "client_cert_header = \"nginx-escaped\"",
+                "client_cert_header = \"haproxy-base64\"\nclient_cert_header_name = \"X SSL\"",
+                15,
+                "server.listeners[0].client_cert_header_name",
+                "not a valid HTTP header name",
+            ),
+            (
+                "behind_proxy = true",
+                "behind_proxy = false",
+                13,
+                field,
+                "only used with behind_proxy = true",
+            ),
+            (
+                "kind = \"mtls\"",
+                "kind = \"public\"",
+                12,
+                "server.listeners[0].behind_proxy",
+                "only a kind = \"mtls\" listener",
+            ),
+        ] {
+            let text = PROXY.replace(from, to);
+            assert_ne!(text, PROXY, "{from}");
+            let e = parse(&text, &path).unwrap_err();
+            assert_eq!((e.line, e.field.as_str()), (Some(line), field), "{to}: {e}");
+            assert!(e.message.contains(says), "{to}: {e}");
+        }
+        let no_format = PROXY.replace("client_cert_header = \"nginx-escaped\"\n", "");
+        let e = parse(&no_format, &path).unwrap_err();
+        assert_eq!(e.field, "server.listeners[0].client_cert_header", "{e}");
+        assert!(e.message.contains("aws-alb"), "{e}");
+        let plain_without_proxy =
+            GOOD.replace("kind = \"mtls\"\n", "kind = \"mtls\"\ntls = false\n");
+        let e = parse(&plain_without_proxy, &path).unwrap_err();
+        assert_eq!(
+            (e.line, e.field.as_str()),
+            (Some(14), "server.listeners[0].tls"),
+            "{e}"
         );
     }
 

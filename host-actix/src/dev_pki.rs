@@ -144,7 +144,8 @@ pub fn ensure(dir: &Path, now_unix: u64) -> Result<DevPki, DevPkiError> {
 
     let client_pem = read(&dir.join("client.pem"))?;
     let client = ossl("reading client.pem", X509::from_pem(&client_pem))?;
-    let client_sha1 = hex_upper(&ossl("thumbprint", client.digest(MessageDigest::sha1()))?);
+    let client_sha1 =
+        crate::tls::hex_upper(&ossl("thumbprint", client.digest(MessageDigest::sha1()))?);
 
     let keys_dir = dir.join("keys");
     let has_key = std::fs::read_dir(&keys_dir)
@@ -181,14 +182,6 @@ fn read(path: &Path) -> Result<Vec<u8>, DevPkiError> {
     std::fs::read(path).map_err(|source| DevPkiError::Io {
         path: path.to_owned(),
         source,
-    })
-}
-
-fn hex_upper(bytes: &[u8]) -> String {
-    use std::fmt::Write as _;
-    bytes.iter().fold(String::new(), |mut s, b| {
-        let _ = write!(s, "{b:02X}");
-        s
     })
 }
 

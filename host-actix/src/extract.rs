@@ -1,5 +1,6 @@
 //! Reading OAuth requests at the edge: the form body (bounded, no repeated parameters), the
-//! `Authorization: Basic` header, and the connection's client certificate.
+//! `Authorization: Basic` header, and the client certificate (the connection's, or a trusted
+//! proxy's forwarded one).
 
 use std::rc::Rc;
 
@@ -9,6 +10,8 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 
 use crate::error::OAuthError;
+use crate::forwarded::{BehindProxy, ForwardedError};
+use crate::state::AppState;
 use crate::tls::{PeerCertificate, PresentedCertificate};
 
 /// Most parameters a form may hold (the body limit bounds it too).
@@ -179,12 +182,27 @@ impl BasicCredentials {
     }
 }
 
-/// The client certificate of the request's connection, if the client sent one.
-#[must_use]
-pub fn peer_certificate(request: &HttpRequest) -> Option<Rc<PresentedCertificate>> {
-    request
+/// The client certificate of a request: the one the client sent on its TLS connection or, on
+/// a listener behind a reverse proxy, the one a trusted proxy forwarded (see
+/// [`crate::forwarded`] for which wins and why). `Ok(None)` when there is none.
+///
+/// # Errors
+/// A malformed certificate header from a trusted proxy (the caller answers `invalid_client`).
+pub fn peer_certificate(
+    request: &HttpRequest,
+) -> Result<Option<Rc<PresentedCertificate>>, ForwardedError> {
+    let connection = request
         .conn_data::<PeerCertificate>()
-        .and_then(|p| p.0.clone())
+        .and_then(|p| p.0.clone());
+    let Some(BehindProxy(proxy)) = request.conn_data::<BehindProxy>() else {
+        return Ok(connection);
+    };
+    let metrics = request
+        .app_data::<web::Data<AppState>>()
+        .map(|state| &state.metrics);
+    // The TCP peer only: never X-Forwarded-For or Forwarded, which the client writes.
+    let peer = request.peer_addr().map(|a| a.ip());
+    proxy.certificate(peer, request.headers(), connection, metrics)
 }
 
 #[cfg(test)]

@@ -2,16 +2,21 @@
 //!
 //! The `certbind` mTLS token server (actix-web + openssl) and its command-line tools, as a
 //! library: an application can build the server with its own client store and validator.
+//!
+//! The one extension point is certbind-core's `ClientValidator` (IdentityServer3's
+//! `IClientValidator`): wrap yours in [`registry::Registry::with_validator`] and pass it to
+//! [`Application::build`] (`examples/own_client_store.rs`).
 #![forbid(unsafe_code)]
 // A std crate (server, CLI): the workspace's no_std hygiene lints are for the core.
 #![allow(clippy::std_instead_of_core, clippy::std_instead_of_alloc)]
 
-pub mod auth;
+mod auth;
 pub mod cli;
 pub mod config;
 pub mod dev_pki;
 pub mod error;
 pub mod extract;
+pub mod forwarded;
 mod fsutil;
 pub mod keys;
 pub mod load;
@@ -26,7 +31,7 @@ pub mod time;
 pub mod tls;
 pub mod tokens;
 
-pub use auth::{AuthFailure, AuthRequest, Authenticated, ClientAuthenticator, SecretVia};
 pub use config::Settings;
+pub use registry::Registry;
 pub use routes::configure;
 pub use startup::Application;

@@ -4,7 +4,6 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use crate::auth::ClientAuthenticator;
 use crate::config::{ConfigError, Settings};
 use crate::keys::{KeyError, KeySet};
 use crate::registry::{Registry, RegistryError};
@@ -59,9 +58,8 @@ pub fn load(path: &Path) -> Result<Loaded, LoadError> {
 /// The new file's problem, in words (the caller keeps the old snapshot).
 pub fn reload_snapshot(path: &Path, urls: &Urls) -> Result<Snapshot, String> {
     let loaded = load(path).map_err(|e| e.to_string())?;
-    let clients: Arc<dyn ClientAuthenticator> = loaded.registry;
     Ok(Snapshot::new(
-        clients,
+        loaded.registry,
         loaded.keys,
         loaded.settings.max_token_lifetime,
         urls,

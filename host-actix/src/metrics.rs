@@ -33,6 +33,24 @@ const ENDPOINTS: [(Endpoint, &str); 6] = [
     (Endpoint::Metrics, "metrics"),
 ];
 
+/// What became of a certificate header on a listener behind a proxy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ForwardedOutcome {
+    /// From a trusted proxy, well-formed: the request's certificate.
+    Used,
+    /// From an address that is not a trusted proxy: ignored.
+    IgnoredUntrusted,
+    /// From a trusted proxy, malformed: `invalid_client`.
+    Malformed,
+}
+
+const FORWARDED_OUTCOMES: [(ForwardedOutcome, &str); 3] = [
+    (ForwardedOutcome::Used, "used"),
+    (ForwardedOutcome::IgnoredUntrusted, "ignored_untrusted"),
+    (ForwardedOutcome::Malformed, "malformed"),
+];
+
 /// Outcomes: `ok`, then the RFC 6749 §5.2 error codes.
 const OUTCOMES: [&str; 7] = [
     "ok",
@@ -64,6 +82,7 @@ pub struct Metrics {
     auth_failures: Mutex<Vec<(&'static str, u64)>>,
     reloads_ok: AtomicU64,
     reloads_failed: AtomicU64,
+    forwarded: [AtomicU64; FORWARDED_OUTCOMES.len()],
 }
 
 const fn endpoint_index(endpoint: Endpoint) -> usize {
@@ -120,6 +139,17 @@ impl Metrics {
             entry.1 += 1;
         } else {
             failures.push((reason, 1));
+        }
+    }
+
+    /// Counts a certificate header seen on a listener behind a proxy.
+    pub fn forwarded(&self, outcome: ForwardedOutcome) {
+        if let Some(counter) = FORWARDED_OUTCOMES
+            .iter()
+            .position(|(o, _)| *o == outcome)
+            .and_then(|i| self.forwarded.get(i))
+        {
+            counter.fetch_add(1, Ordering::Relaxed);
         }
     }
 
@@ -203,6 +233,17 @@ impl Metrics {
             "certbind_reloads_total{{result=\"failed\"}} {}",
             self.reloads_failed.load(Ordering::Relaxed)
         );
+        out.push_str(
+            "# HELP certbind_forwarded_certificates_total Certificate headers on listeners behind a proxy, by result.\n",
+        );
+        out.push_str("# TYPE certbind_forwarded_certificates_total counter\n");
+        for (counter, (_, result)) in self.forwarded.iter().zip(FORWARDED_OUTCOMES) {
+            let _ = writeln!(
+                out,
+                "certbind_forwarded_certificates_total{{result=\"{result}\"}} {}",
+                counter.load(Ordering::Relaxed)
+            );
+        }
         out
     }
 }
@@ -225,5 +266,10 @@ mod tests {
         assert!(text.contains("endpoint=\"token\",le=\"0.0005\"} 1\n"));
         assert!(text.contains("endpoint=\"token\",le=\"0.005\"} 2\n"));
         assert!(text.contains("certbind_request_duration_seconds_count{endpoint=\"token\"} 2"));
+        m.forwarded(ForwardedOutcome::Malformed);
+        m.forwarded(ForwardedOutcome::Malformed);
+        let text = m.render();
+        assert!(text.contains("certbind_forwarded_certificates_total{result=\"malformed\"} 2\n"));
+        assert!(text.contains("certbind_forwarded_certificates_total{result=\"used\"} 0\n"));
     }
 }

@@ -1,8 +1,11 @@
-//! certbind's own [`ClientAuthenticator`]: the clients and trust anchors of `certbind.toml`,
-//! loaded by the core's loader (the same one `certbind explain --config` uses) and judged by the
-//! core's decision. This file only adapts: files come from disk, the connection's certificate
-//! and the request's secret become the core's `Presented`, and the core's answer becomes an
-//! [`Authenticated`] or an [`AuthFailure`] with the core's reasons in words.
+//! The clients the server authenticates: certbind.toml's registry, judged by certbind-core's
+//! decision, or an application's own certbind-core [`ClientValidator`] — the server's one
+//! extension point (IdentityServer3's `IClientValidator`).
+//!
+//! This file only adapts: files come from disk, the connection's certificate (borrowed, read
+//! once per connection) and the request's secret become the core's `Presented`, and the core's
+//! answer becomes an authenticated client (with its grants) or a failure with the core's reasons
+//! in words. The same loader serves `certbind serve`, `check`, `clients add` and `explain`.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -10,23 +13,39 @@ use std::sync::Arc;
 use base64::Engine as _;
 use certbind_core::{
     Client, ClientIndex, ClientReason, ClientValidator, FileError, FileSource, LoadOptions,
-    Presented, PresentedSecret, Reason, RegistryProblem, RegistryValidator, Rejection,
-    SecretTransport, UnixTime, Validation, load_registry_toml,
+    LoadedRegistry, Presented, PresentedSecret, Reason, RegistryProblem, RegistryValidator,
+    Rejection, SecretTransport, UnixTime, Validation, load_registry_toml,
 };
 
-use crate::auth::{AuthFailure, AuthRequest, Authenticated, ClientAuthenticator, SecretVia};
+use crate::auth::{AuthFailure, AuthRequest, Authenticated, SecretVia};
 
 /// The client registry could not be loaded.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum RegistryError {
     /// The file cannot be read.
-    #[error("{path}: {source}")]
+    #[error("{}: {source}", .path.display())]
     Io {
         /// The file.
         path: PathBuf,
         /// The OS error.
         source: std::io::Error,
+    },
+    /// The file is larger than a registry can reasonably be.
+    #[error("{}: {size} bytes; the limit is {limit}", .path.display())]
+    TooLarge {
+        /// The file.
+        path: PathBuf,
+        /// Its size.
+        size: u64,
+        /// The limit.
+        limit: u64,
+    },
+    /// The file is not UTF-8 text.
+    #[error("{}: not UTF-8 text", .path.display())]
+    NotText {
+        /// The file.
+        path: PathBuf,
     },
     /// The core's loader found problems (each with field and line).
     #[error("{}: {source}", .path.display())]
@@ -38,28 +57,30 @@ pub enum RegistryError {
     },
 }
 
-/// Reads the files a registry names, relative to the registry file's folder.
-#[derive(Debug)]
-struct DiskFiles {
-    base: PathBuf,
-}
+/// Largest config file read: a registry of 100,000 clients is ~15 MB of TOML.
+const MAX_CONFIG_BYTES: u64 = 256 * 1024 * 1024;
 
 /// Largest file a registry may name (certificates and JWKS are small).
 const MAX_FILE: u64 = 1024 * 1024;
 
+/// Reads the files a registry names (trust anchors, certificates, JWKS), relative to the
+/// registry file's folder, each at most [`MAX_FILE`] bytes.
+#[derive(Debug)]
+pub(crate) struct DiskFiles {
+    base: PathBuf,
+}
+
 impl DiskFiles {
+    /// The files named by the registry in the file at `config`.
+    pub(crate) fn next_to(config: &Path) -> Self {
+        Self {
+            base: config.parent().unwrap_or_else(|| Path::new("")).to_owned(),
+        }
+    }
+
     fn read_bounded(&self, path: &str) -> Result<Vec<u8>, FileError> {
         let full = self.base.join(path);
-        let len = std::fs::metadata(&full)
-            .map_err(|e| FileError::Failed(format!("{}: {e}", full.display())))?
-            .len();
-        if len > MAX_FILE {
-            return Err(FileError::Failed(format!(
-                "{}: {len} bytes; the limit is {MAX_FILE}",
-                full.display()
-            )));
-        }
-        std::fs::read(&full).map_err(|e| FileError::Failed(format!("{}: {e}", full.display())))
+        read_bounded(&full, MAX_FILE).map_err(|e| FileError::Failed(e.to_string()))
     }
 }
 
@@ -98,8 +119,53 @@ impl FileSource for DiskFiles {
     }
 }
 
-/// The clients of a config file behind a core [`ClientValidator`] (by default the core's
-/// [`RegistryValidator`]: the registry indexed by `client_id` and thumbprint).
+/// Reads a whole file, refusing one larger than `limit` before reading it.
+fn read_bounded(path: &Path, limit: u64) -> Result<Vec<u8>, RegistryError> {
+    let io = |source| RegistryError::Io {
+        path: path.to_owned(),
+        source,
+    };
+    let size = std::fs::metadata(path).map_err(io)?.len();
+    if size > limit {
+        return Err(RegistryError::TooLarge {
+            path: path.to_owned(),
+            size,
+            limit,
+        });
+    }
+    std::fs::read(path).map_err(io)
+}
+
+/// Loads the registry part (`trust_anchors`, `clock_skew`, `[[clients]]`) of the config file at
+/// `path` with the core's loader, reading the files it names next to it; other tables (the
+/// `[server]` table) are left to [`crate::config`].
+///
+/// # Errors
+/// [`RegistryError`]: the file cannot be read, is too large or not UTF-8, or the core found
+/// problems (every one, with field and line).
+pub(crate) fn load_file(path: &Path, now: UnixTime) -> Result<LoadedRegistry, RegistryError> {
+    let bytes = read_bounded(path, MAX_CONFIG_BYTES)?;
+    let text = String::from_utf8(bytes).map_err(|_| RegistryError::NotText {
+        path: path.to_owned(),
+    })?;
+    load_text(&text, path, now)
+}
+
+/// Like [`load_file`], from the text of the file at `path`.
+fn load_text(text: &str, path: &Path, now: UnixTime) -> Result<LoadedRegistry, RegistryError> {
+    load_registry_toml(
+        text,
+        &LoadOptions::embedded(now),
+        &mut DiskFiles::next_to(path),
+    )
+    .map_err(|source| RegistryError::Invalid {
+        path: path.to_owned(),
+        source,
+    })
+}
+
+/// The clients the server authenticates, behind a core [`ClientValidator`] (by default the
+/// core's [`RegistryValidator`]: the registry indexed by `client_id` and thumbprint).
 pub struct Registry {
     validator: Arc<dyn ClientValidator + Send + Sync>,
     warnings: Vec<RegistryProblem>,
@@ -123,11 +189,8 @@ impl Registry {
     /// # Errors
     /// [`RegistryError`] with every problem the core found, each with field and line.
     pub fn load(path: &Path) -> Result<Self, RegistryError> {
-        let text = std::fs::read_to_string(path).map_err(|source| RegistryError::Io {
-            path: path.to_owned(),
-            source,
-        })?;
-        Self::parse(&text, path)
+        let loaded = load_file(path, unix_time(crate::time::now_unix()))?;
+        Ok(Self::from_registry(loaded.registry, loaded.warnings))
     }
 
     /// Like [`Registry::load`], from the text of the file at `path` (the files it names are read
@@ -136,13 +199,7 @@ impl Registry {
     /// # Errors
     /// As [`Registry::load`].
     pub fn parse(text: &str, path: &Path) -> Result<Self, RegistryError> {
-        let base = path.parent().unwrap_or_else(|| Path::new("")).to_owned();
-        let now = unix_time(crate::time::now_unix());
-        let loaded = load_registry_toml(text, &LoadOptions::embedded(now), &mut DiskFiles { base })
-            .map_err(|source| RegistryError::Invalid {
-                path: path.to_owned(),
-                source,
-            })?;
+        let loaded = load_text(text, path, unix_time(crate::time::now_unix()))?;
         Ok(Self::from_registry(loaded.registry, loaded.warnings))
     }
 
@@ -169,8 +226,14 @@ impl Registry {
         }
     }
 
-    /// An application's own validator (its own client store and mapping). `scopes` is what
+    /// An application's own certbind-core [`ClientValidator`]: its own client store and its own
+    /// mapping from credentials to clients (see `examples/own_client_store.rs`). `scopes` is what
     /// discovery advertises as `scopes_supported`.
+    ///
+    /// The server still applies its own rules around the validator: one authentication method
+    /// per request (a secret sent by a client whose method is a certificate one is refused), an
+    /// unreadable certificate is refused before the validator is asked, and tokens are bound to
+    /// the certificate only when the [`certbind_core::Acceptance`] says so.
     #[must_use]
     pub fn with_validator(
         validator: Arc<dyn ClientValidator + Send + Sync>,
@@ -183,6 +246,15 @@ impl Registry {
             trust_anchors: Vec::new(),
             len: 0,
         }
+    }
+
+    /// The CA certificates (DER) whose names the mTLS listener sends in its CertificateRequest
+    /// when `client_ca_names = "trust_anchors"` (a loaded registry has its trust anchors
+    /// already).
+    #[must_use]
+    pub fn with_trust_anchors(mut self, anchors: Vec<Vec<u8>>) -> Self {
+        self.trust_anchors = anchors;
+        self
     }
 
     /// Number of clients (0 for an application's own validator).
@@ -207,6 +279,18 @@ impl Registry {
     #[must_use]
     pub fn warnings(&self) -> &[RegistryProblem] {
         &self.warnings
+    }
+
+    /// Every scope some client may request (`scopes_supported` in discovery).
+    #[must_use]
+    pub fn scopes_supported(&self) -> &[String] {
+        &self.scopes
+    }
+
+    /// Trust anchor certificates (DER), for the CA names of the CertificateRequest.
+    #[must_use]
+    pub fn trust_anchors(&self) -> &[Vec<u8>] {
+        &self.trust_anchors
     }
 }
 
@@ -233,6 +317,7 @@ fn label(rejection: &Rejection) -> &'static str {
             ClientReason::NoCertificatePresented { .. } => "no_certificate",
             ClientReason::NoSecretPresented { .. } => "no_secret",
             ClientReason::MethodNotAllowed { .. } => "method_not_allowed",
+            ClientReason::Custom { .. } => "custom",
             // `ClientReason` is non-exhaustive: a reason added later is still counted.
             _ => "other",
         };
@@ -259,6 +344,7 @@ fn label(rejection: &Rejection) -> &'static str {
         }
         Reason::SecretDiffers => "secret_differs",
         Reason::SecretExpired { .. } => "secret_expired",
+        Reason::Custom { .. } => "custom",
         // `Reason` is non-exhaustive: a reason added later is still counted.
         _ => "other",
     }
@@ -285,8 +371,16 @@ fn reasons_in_words(rejection: &Rejection) -> String {
     words.join("; ")
 }
 
-impl ClientAuthenticator for Registry {
-    fn authenticate(&self, request: &AuthRequest<'_>) -> Result<Authenticated, AuthFailure> {
+impl Registry {
+    /// Decides whether the request authenticates `request.client_id`: the validator's answer,
+    /// with the server's one-method-per-request rule around it.
+    ///
+    /// # Errors
+    /// [`AuthFailure`] with the reason; the caller answers `invalid_client`.
+    pub(crate) fn authenticate(
+        &self,
+        request: &AuthRequest<'_>,
+    ) -> Result<Authenticated, AuthFailure> {
         // RFC 6749 §2.3: one method per request. A certificate client that also sends a secret
         // is refused (the certificate alone would pass in the core); a certificate on the
         // connection of a secret client is simply not used, as many clients always send one.
@@ -309,9 +403,11 @@ impl ClientAuthenticator for Registry {
             });
         }
         let mut presented = Presented::nothing();
-        if let Some(cert) = request.certificate {
-            match &cert.core {
-                Ok(core) => presented.certificate = Some(core.clone()),
+        if let Some(certificate) = request.certificate {
+            // Borrowed: the connection's certificate, digested and parsed at most once for all
+            // the requests on the connection.
+            match &certificate.core {
+                Ok(core) => presented.certificate = Some(core),
                 Err(e) => {
                     return Err(AuthFailure::new(
                         "certificate_unreadable",
@@ -366,12 +462,68 @@ impl ClientAuthenticator for Registry {
             _ => Err(AuthFailure::new("other", "the validator gave no decision")),
         }
     }
+}
 
-    fn scopes_supported(&self) -> Vec<String> {
-        self.scopes.clone()
+#[cfg(test)]
+mod tests {
+    use std::borrow::Cow;
+    use std::sync::Mutex;
+
+    use certbind_core::{Client, Presented, UnixTime, Validation};
+
+    use super::*;
+    use crate::tls::PresentedCertificate;
+
+    /// Records where the certificate it is shown lives, and rejects.
+    #[derive(Default)]
+    struct Witness {
+        seen: Mutex<Vec<usize>>,
     }
 
-    fn trust_anchors(&self) -> Vec<Vec<u8>> {
-        self.trust_anchors.clone()
+    impl ClientValidator for Witness {
+        fn validate<'s>(
+            &'s self,
+            client_id: &str,
+            presented: &Presented<'_>,
+            _now: UnixTime,
+        ) -> Validation<'s> {
+            if let (Some(cert), Ok(mut seen)) = (presented.certificate, self.seen.lock()) {
+                seen.push(std::ptr::from_ref(cert) as usize);
+            }
+            Validation::Rejected(Rejection::custom(client_id, "witness"))
+        }
+
+        fn client<'s>(&'s self, _client_id: &str) -> Option<Cow<'s, Client>> {
+            None
+        }
+    }
+
+    #[test]
+    fn every_request_of_a_connection_borrows_its_one_certificate() {
+        let pem = std::fs::read(
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/basic.client.ee.pem"),
+        )
+        .unwrap();
+        let der = openssl::x509::X509::from_pem(&pem)
+            .unwrap()
+            .to_der()
+            .unwrap();
+        // What `tls::on_connect` makes once per connection.
+        let connection = PresentedCertificate::new(der, Vec::new());
+        let core = std::ptr::from_ref(connection.core.as_ref().unwrap()) as usize;
+        let witness = Arc::new(Witness::default());
+        let registry = Registry::with_validator(witness.clone(), Vec::new());
+        for _ in 0..3 {
+            let request = AuthRequest {
+                client_id: "client",
+                certificate: Some(&connection),
+                secret: None,
+                now: 1_900_000_000,
+            };
+            let failure = registry.authenticate(&request).unwrap_err();
+            assert_eq!(failure.label, "custom");
+            assert_eq!(failure.reason, "witness");
+        }
+        assert_eq!(*witness.seen.lock().unwrap(), vec![core; 3]);
     }
 }

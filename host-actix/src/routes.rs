@@ -4,6 +4,9 @@ use actix_web::web;
 
 use crate::state::paths;
 
+pub(crate) use checker::find_checker_page;
+
+mod checker;
 mod client_auth;
 mod discovery;
 mod health;
@@ -26,7 +29,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         )
         .service(web::resource(paths::JWKS).route(web::get().to(jwks::jwks)))
         .service(web::resource(paths::HEALTH).route(web::get().to(health::health)))
-        .service(web::resource(paths::METRICS).route(web::get().to(metrics::metrics)));
+        .service(web::resource(paths::METRICS).route(web::get().to(metrics::metrics)))
+        .service(web::resource(paths::CHECKER).route(web::get().to(checker::checker)));
 }
 
 #[cfg(test)]
@@ -37,24 +41,50 @@ mod tests {
 
     use actix_web::{App, test, web};
 
-    use crate::auth::{AuthFailure, AuthRequest, Authenticated, ClientAuthenticator};
+    use std::borrow::Cow;
+
+    use certbind_core::{
+        Acceptance, AuthMethod, Client, ClientValidator, Presented, SecretType, UnixTime,
+        Validation,
+    };
+
     use crate::keys::{Algorithm, KeySet, SigningKey, generate_pem};
+    use crate::registry::Registry;
     use crate::state::{AppState, Snapshot, Urls};
 
-    /// `noccclient` may not use client_credentials; `client` may; both need no credential.
+    /// A core validator of the test's own: every client is accepted without a credential;
+    /// `noccclient` may not use client_credentials.
     #[derive(Debug)]
     struct Fake;
 
-    impl ClientAuthenticator for Fake {
-        fn authenticate(&self, r: &AuthRequest<'_>) -> Result<Authenticated, AuthFailure> {
-            let mut client =
-                Authenticated::new(r.client_id, "client_secret_post", vec!["a".into()]);
-            client.client_credentials_allowed = r.client_id != "noccclient";
-            client.token_lifetime = Some(3600);
-            Ok(client)
+    fn fake_client(client_id: &str) -> Client {
+        let mut client = Client::new(client_id, vec!["a".into()], Vec::new());
+        if client_id == "noccclient" {
+            client.grant_types.clear();
         }
-        fn scopes_supported(&self) -> Vec<String> {
-            vec!["a".into()]
+        client
+    }
+
+    impl ClientValidator for Fake {
+        fn validate<'s>(
+            &'s self,
+            client_id: &str,
+            _presented: &Presented<'_>,
+            _now: UnixTime,
+        ) -> Validation<'s> {
+            Validation::Accepted {
+                client: Cow::Owned(fake_client(client_id)),
+                acceptance: Acceptance::new(
+                    client_id,
+                    0,
+                    SecretType::SharedSecret,
+                    AuthMethod::ClientSecretPost,
+                ),
+            }
+        }
+
+        fn client<'s>(&'s self, client_id: &str) -> Option<Cow<'s, Client>> {
+            Some(Cow::Owned(fake_client(client_id)))
         }
     }
 
@@ -70,7 +100,8 @@ mod tests {
             endpoints_base: "https://as".into(),
             mtls_base: None,
         };
-        let snapshot = Snapshot::new(Arc::new(Fake), keys, 60, &urls);
+        let clients = Registry::with_validator(Arc::new(Fake), vec!["a".into()]);
+        let snapshot = Snapshot::new(Arc::new(clients), keys, 60, &urls);
         web::Data::new(AppState::new(snapshot, 1024, urls))
     }
 

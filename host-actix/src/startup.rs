@@ -8,9 +8,10 @@ use actix_web::dev::{Server, ServerHandle};
 use actix_web::{App, HttpServer, web};
 use openssl::x509::X509;
 
-use crate::auth::ClientAuthenticator;
 use crate::config::{CaNames, KeySource, ListenerKind, Settings};
+use crate::forwarded::{self, ProxyListener};
 use crate::keys::KeySet;
+use crate::registry::Registry;
 use crate::state::{AppState, Snapshot, Urls};
 use crate::{routes, tls};
 
@@ -86,10 +87,7 @@ impl Application {
     ///
     /// # Errors
     /// [`StartupError`] naming the listener, file or key.
-    pub fn build(
-        settings: &Settings,
-        clients: Arc<dyn ClientAuthenticator>,
-    ) -> Result<Self, StartupError> {
+    pub fn build(settings: &Settings, clients: Arc<Registry>) -> Result<Self, StartupError> {
         let keys = load_keys(settings)?;
         Self::build_with_keys(settings, clients, keys)
     }
@@ -100,7 +98,7 @@ impl Application {
     /// As [`Application::build`].
     pub fn build_with_keys(
         settings: &Settings,
-        clients: Arc<dyn ClientAuthenticator>,
+        clients: Arc<Registry>,
         keys: KeySet,
     ) -> Result<Self, StartupError> {
         let mut bound = Vec::new();
@@ -114,15 +112,15 @@ impl Application {
                 source,
             })?;
             let url = listener.url.clone().unwrap_or_else(|| url_of(address));
-            bound.push((listener.kind, tcp, address, url));
+            bound.push((listener, tcp, address, url));
         }
         let mtls_url = bound
             .iter()
-            .find(|b| b.0 == ListenerKind::Mtls)
+            .find(|b| b.0.kind == ListenerKind::Mtls)
             .map(|b| b.3.clone());
         let public_url = bound
             .iter()
-            .find(|b| b.0 == ListenerKind::Public)
+            .find(|b| b.0.kind == ListenerKind::Public)
             .map(|b| b.3.clone());
         let endpoints_base = public_url
             .clone()
@@ -158,19 +156,49 @@ impl Application {
         };
 
         let snapshot = Snapshot::new(clients, keys, settings.max_token_lifetime, &urls);
-        let state = web::Data::new(AppState::new(snapshot, settings.body_limit, urls));
+        let checker_page = routes::find_checker_page(settings.checker_page.as_deref());
+        match &checker_page {
+            Some(page) => {
+                tracing::info!(page = %page.display(), "checker page at {}", crate::state::paths::CHECKER)
+            }
+            None => tracing::info!(
+                "checker page not built; {} answers 404 (see www/README.md)",
+                crate::state::paths::CHECKER
+            ),
+        }
+        let state = web::Data::new(
+            AppState::new(snapshot, settings.body_limit, urls).with_checker_page(checker_page),
+        );
         let app_state = state.clone();
+        // Listeners behind a reverse proxy, by bound address: connections on them carry their
+        // proxy settings (see `forwarded`).
+        let proxied: Vec<(SocketAddr, Arc<ProxyListener>)> = bound
+            .iter()
+            .filter_map(|(l, _, address, _)| {
+                let proxy = l.proxy.clone()?;
+                Some((*address, Arc::new(ProxyListener::new(proxy))))
+            })
+            .collect();
         let mut server = HttpServer::new(move || {
             App::new()
                 .app_data(app_state.clone())
                 .configure(routes::configure)
         })
-        .on_connect(tls::on_connect);
+        .on_connect(forwarded::on_connect(proxied));
         if settings.workers > 0 {
             server = server.workers(settings.workers);
         }
         let mut listeners = Vec::new();
-        for (kind, tcp, address, _) in bound {
+        for (listener, tcp, address, _) in bound {
+            let kind = listener.kind;
+            if !listener.tls {
+                // Plain HTTP from a reverse proxy (config allows it only behind one).
+                server = server
+                    .listen(tcp)
+                    .map_err(|source| StartupError::Bind { address, source })?;
+                listeners.push((kind, address));
+                continue;
+            }
             let acceptor = match kind {
                 ListenerKind::Mtls => tls::mtls_acceptor(
                     &settings.tls_certificate,

@@ -6,9 +6,9 @@ use std::sync::Arc;
 use actix_web::web::Bytes;
 use arc_swap::ArcSwap;
 
-use crate::auth::ClientAuthenticator;
 use crate::keys::KeySet;
 use crate::metrics::Metrics;
+use crate::registry::Registry;
 
 /// Endpoint paths (one place, used by the routes and the discovery document).
 pub mod paths {
@@ -26,6 +26,8 @@ pub mod paths {
     pub const HEALTH: &str = "/healthz";
     /// Prometheus metrics.
     pub const METRICS: &str = "/metrics";
+    /// The offline thumbprint checker page.
+    pub const CHECKER: &str = "/tools/thumbprint";
 }
 
 /// The client authentication methods the token endpoint implements.
@@ -55,7 +57,7 @@ pub struct Urls {
 #[derive(Debug)]
 pub struct Snapshot {
     /// The clients.
-    pub clients: Arc<dyn ClientAuthenticator>,
+    pub clients: Arc<Registry>,
     /// The signing keys.
     pub keys: KeySet,
     /// Longest access-token lifetime (seconds).
@@ -67,13 +69,8 @@ pub struct Snapshot {
 impl Snapshot {
     /// Builds a snapshot and its discovery document.
     #[must_use]
-    pub fn new(
-        clients: Arc<dyn ClientAuthenticator>,
-        keys: KeySet,
-        max_token_lifetime: u64,
-        urls: &Urls,
-    ) -> Self {
-        let discovery_json = discovery(urls, &clients.scopes_supported(), &keys);
+    pub fn new(clients: Arc<Registry>, keys: KeySet, max_token_lifetime: u64, urls: &Urls) -> Self {
+        let discovery_json = discovery(urls, clients.scopes_supported(), &keys);
         Self {
             clients,
             keys,
@@ -121,6 +118,8 @@ pub struct AppState {
     pub body_limit: usize,
     /// Base URLs.
     pub urls: Urls,
+    /// The checker page file served at [`paths::CHECKER`], when found.
+    pub checker_page: Option<std::path::PathBuf>,
 }
 
 impl AppState {
@@ -132,7 +131,15 @@ impl AppState {
             metrics: Metrics::default(),
             body_limit,
             urls,
+            checker_page: None,
         }
+    }
+
+    /// Serves this file at [`paths::CHECKER`].
+    #[must_use]
+    pub fn with_checker_page(mut self, page: Option<std::path::PathBuf>) -> Self {
+        self.checker_page = page;
+        self
     }
 
     /// The current snapshot (cheap: an atomic load, no lock).

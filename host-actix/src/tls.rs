@@ -36,6 +36,8 @@ pub struct PresentedCertificate {
     sha1_hex: String,
     /// SHA-256 as uppercase hex, for the log.
     sha256_hex: String,
+    /// Whether a trusted reverse proxy forwarded it (else it came on this TLS connection).
+    forwarded: bool,
 }
 
 impl PresentedCertificate {
@@ -54,7 +56,24 @@ impl PresentedCertificate {
             sha256,
             sha1_hex: hex_upper(&sha1),
             sha256_hex: hex_upper(&sha256),
+            forwarded: false,
         }
+    }
+
+    /// A certificate a trusted reverse proxy forwarded in a header (see [`crate::forwarded`]).
+    #[must_use]
+    pub fn from_proxy(der: Vec<u8>, chain: Vec<Vec<u8>>) -> Self {
+        Self {
+            forwarded: true,
+            ..Self::new(der, chain)
+        }
+    }
+
+    /// Whether a trusted reverse proxy forwarded it (else the client sent it on the TLS
+    /// connection to certbind).
+    #[must_use]
+    pub const fn forwarded(&self) -> bool {
+        self.forwarded
     }
 
     /// SHA-1 as uppercase hex (the IdentityServer3 thumbprint form).
@@ -70,7 +89,8 @@ impl PresentedCertificate {
     }
 }
 
-fn hex_upper(bytes: &[u8]) -> String {
+/// Uppercase hex, the form thumbprints are shown in (IdentityServer3's, the log's).
+pub(crate) fn hex_upper(bytes: &[u8]) -> String {
     use std::fmt::Write as _;
     bytes
         .iter()

@@ -204,7 +204,11 @@ fn explain_names_the_wrong_client_and_bad_config_as_input_errors() {
         &leaf,
     ]);
     assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("no client \"nobody\""));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("no client has client_id \"nobody\""),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 
     let broken = Config::new("broken", "[[clients]]\nclient_id = \"x\"\nscopes = []\n");
     let out = certbind(&["explain", "--config", &broken.path(), &leaf]);

@@ -165,24 +165,16 @@ fn bench_thumbprint(c: &mut Criterion) {
     let registry = loaded.registry;
     let client = &registry.clients[0];
     let ctx = DecisionContext::for_registry(&registry, now());
-    assert!(
-        decide(
-            client,
-            &Presented::certificate(PresentedCertificate::from_der(&leaf, &[]).unwrap()),
-            &ctx
-        )
-        .is_accepted()
-    );
+    let certificate = PresentedCertificate::from_der(&leaf, &[]).unwrap();
+    assert!(decide(client, &Presented::certificate(&certificate), &ctx).is_accepted());
 
     c.bench_function("thumbprint client: DER to decision", |b| {
         b.iter(|| {
-            let presented = Presented::certificate(
-                PresentedCertificate::from_der(black_box(&leaf), &[]).unwrap(),
-            );
-            black_box(decide(client, &presented, &ctx))
+            let certificate = PresentedCertificate::from_der(black_box(&leaf), &[]).unwrap();
+            black_box(decide(client, &Presented::certificate(&certificate), &ctx))
         });
     });
-    let presented = Presented::certificate(PresentedCertificate::from_der(&leaf, &[]).unwrap());
+    let presented = Presented::certificate(&certificate);
     c.bench_function("thumbprint client: decide only", |b| {
         b.iter(|| black_box(decide(client, black_box(&presented), &ctx)));
     });
@@ -199,21 +191,17 @@ fn bench_chain(c: &mut Criterion, kind: Kind, label: &str) {
         .registry;
     let client = &registry.clients[0];
     let ctx = DecisionContext::for_registry(&registry, now());
-    let decision = decide(
-        client,
-        &Presented::certificate(PresentedCertificate::from_der(&leaf, &[&int]).unwrap()),
-        &ctx,
-    );
+    let certificate = PresentedCertificate::from_der(&leaf, &[&int]).unwrap();
+    let decision = decide(client, &Presented::certificate(&certificate), &ctx);
     assert!(decision.is_accepted(), "{decision:?}");
 
     c.bench_function(
         &format!("tls_client_auth {label} 3-cert chain: DER to decision"),
         |b| {
             b.iter(|| {
-                let presented = Presented::certificate(
-                    PresentedCertificate::from_der(black_box(&leaf), &[&int]).unwrap(),
-                );
-                black_box(decide(client, &presented, &ctx))
+                let certificate =
+                    PresentedCertificate::from_der(black_box(&leaf), &[&int]).unwrap();
+                black_box(decide(client, &Presented::certificate(&certificate), &ctx))
             });
         },
     );
@@ -225,10 +213,13 @@ fn bench_chain(c: &mut Criterion, kind: Kind, label: &str) {
         &format!("tls_client_auth {label} 3-cert chain: DER to decision, signature cache"),
         |b| {
             b.iter(|| {
-                let presented = Presented::certificate(
-                    PresentedCertificate::from_der(black_box(&leaf), &[&int]).unwrap(),
-                );
-                black_box(decide(client, &presented, &cached_ctx))
+                let certificate =
+                    PresentedCertificate::from_der(black_box(&leaf), &[&int]).unwrap();
+                black_box(decide(
+                    client,
+                    &Presented::certificate(&certificate),
+                    &cached_ctx,
+                ))
             });
         },
     );

@@ -1,4 +1,6 @@
 //! Shared helpers for certbind's integration tests: fixtures, vectors, PKI builders.
 
 pub mod fixtures;
+pub mod proxy;
+pub mod proxy_headers;
 pub mod server;

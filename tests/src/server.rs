@@ -13,7 +13,6 @@ use actix_web::dev::ServerHandle;
 use actix_web::web;
 use base64::Engine as _;
 use certbind_host::Application;
-use certbind_host::auth::ClientAuthenticator;
 use certbind_host::state::AppState;
 use openssl::asn1::{Asn1Integer, Asn1Time};
 use openssl::bn::{BigNum, MsbOption};
@@ -405,6 +404,8 @@ pub struct TestApp {
     pub base: String,
     /// The server's state (for reload tests).
     pub state: web::Data<AppState>,
+    /// Every listener with its bound address, in config order.
+    pub listeners: Vec<(certbind_host::config::ListenerKind, std::net::SocketAddr)>,
     handle: ServerHandle,
 }
 
@@ -418,27 +419,35 @@ pub fn spawn_app() -> TestApp {
 #[must_use]
 pub fn spawn_app_with(public: bool) -> TestApp {
     let pki = TestPki::new();
+    let config = pki.config(public);
+    spawn_app_from(pki, &config)
+}
+
+/// Starts a server with `config` (a `certbind.toml`, written into the PKI folder).
+#[must_use]
+pub fn spawn_app_from(pki: TestPki, config: &str) -> TestApp {
     let config_path = pki.dir().join("certbind.toml");
-    std::fs::write(&config_path, pki.config(public)).unwrap();
+    std::fs::write(&config_path, config).unwrap();
     let loaded = certbind_host::load::load(&config_path).unwrap_or_else(|e| panic!("{e}"));
     let (tx, rx) = mpsc::channel();
     std::thread::spawn(move || {
         actix_web::rt::System::new().block_on(async move {
             let mut settings = loaded.settings;
             settings.workers = 2;
-            let clients: std::sync::Arc<dyn ClientAuthenticator> = loaded.registry;
-            let app = Application::build_with_keys(&settings, clients, loaded.keys).unwrap();
+            let app =
+                Application::build_with_keys(&settings, loaded.registry, loaded.keys).unwrap();
             let public = app
                 .listeners()
                 .iter()
                 .find(|(k, _)| *k == certbind_host::config::ListenerKind::Public)
                 .map(|(_, a)| a.port());
-            tx.send((app.port(), public, app.handle(), app.state()))
+            let listeners = app.listeners().to_vec();
+            tx.send((app.port(), public, app.handle(), app.state(), listeners))
                 .unwrap();
             app.run_until_stopped().await.unwrap();
         });
     });
-    let (port, public_port, handle, state) = rx.recv().unwrap();
+    let (port, public_port, handle, state, listeners) = rx.recv().unwrap();
     TestApp {
         pki,
         config_path,
@@ -446,6 +455,7 @@ pub fn spawn_app_with(public: bool) -> TestApp {
         public_port,
         base: format!("https://localhost:{port}"),
         state,
+        listeners,
         handle,
     }
 }

@@ -9,7 +9,7 @@
 mod server {
     use base64::Engine as _;
     use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-    use certbind_tests::server::{TestApp, spawn_app, spawn_app_with};
+    use certbind_tests::server::{TestApp, TestPki, spawn_app, spawn_app_from, spawn_app_with};
 
     #[actix_rt::test]
     async fn discovery_documents_list_the_rfc_8414_fields() {
@@ -79,6 +79,42 @@ mod server {
             (Some("EC"), Some("P-256"), Some("ES256"))
         );
         assert!(raw.get("d").is_none(), "never the private key");
+    }
+
+    /// The checker page is served as the file www/build.mjs writes, with its CSP as a header;
+    /// a page that is not there is a 404 that says how to build it, never a 500.
+    #[actix_rt::test]
+    async fn the_checker_page_is_served_with_its_content_security_policy() {
+        let pki = TestPki::new();
+        let dir = pki.dir().join("checker");
+        std::fs::create_dir_all(&dir).unwrap();
+        let html = "<!doctype html><title>certbind checker</title><p>offline</p>";
+        let csp =
+            "default-src 'none'; connect-src 'none'; script-src 'sha256-abc' 'wasm-unsafe-eval'";
+        std::fs::write(dir.join("certbind-checker.html"), html).unwrap();
+        std::fs::write(dir.join("csp.txt"), format!("{csp}\n")).unwrap();
+        let config = pki.config(false).replacen(
+            "[server]\n",
+            "[server]\nchecker_page = \"checker/certbind-checker.html\"\n",
+            1,
+        );
+        let app = spawn_app_from(pki, &config);
+        let r = app.get("/tools/thumbprint").await;
+        assert_eq!(r.status, 200);
+        assert_eq!(r.text, html);
+        assert_eq!(r.headers["content-security-policy"], csp);
+        assert!(
+            r.headers["content-type"]
+                .to_str()
+                .unwrap()
+                .starts_with("text/html")
+        );
+        assert_eq!(r.headers["x-content-type-options"], "nosniff");
+
+        std::fs::remove_file(app.pki.dir().join("checker/certbind-checker.html")).unwrap();
+        let r = app.get("/tools/thumbprint").await;
+        assert_eq!(r.status, 404);
+        assert!(r.text.contains("npm run build"), "{}", r.text);
     }
 
     #[actix_rt::test]

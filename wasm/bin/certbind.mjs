@@ -4,8 +4,8 @@
 // certbind-core's serde types) and the same exit codes: 0 success, 1 a negative answer (a
 // rejected certificate), 2 a usage or input error. Text output follows the Rust CLI's layout.
 
-import { readFileSync } from 'node:fs';
-import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { readFileSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createRequire } from 'node:module';
 
@@ -30,10 +30,12 @@ Commands:
                       [--json] [--password P]
   normalize [TEXT]    Clean a pasted thumbprint (invisible characters, colons, labels) and print it
                       [--json]   (reads standard input without TEXT)
-  explain --config certbind.toml [--client ID] [--at RFC3339] [--chain FILE] [--json] CERTFILE
+  explain --config certbind.toml [--client ID] [--at RFC3339] [--chain FILE]... [--json]
+          [--password P] CERTFILE
                       The core's decision for a certificate, one reason per secret
 
-FILE "-" reads standard input. The PKCS#12 password may come from CERTBIND_PASSWORD.
+FILE "-" reads standard input. The PKCS#12 password may come from CERTBIND_PASSWORD, the
+config file of explain from CERTBIND_CONFIG.
 Exit codes: 0 success, 1 rejected, 2 usage or input error.`;
 
 /** Writes `certbind: message` to stderr; returns the input-error exit code. */
@@ -303,71 +305,117 @@ function normalize(argv) {
 
 // ---------------------------------------------------------------- explain
 
+/** The Rust CLI's limits (host-actix/src/registry.rs): the config file (a registry of 100,000
+ *  clients is ~15 MB of TOML), and each file the registry names. */
+const MAX_CONFIG_BYTES = 256 * 1024 * 1024;
+const MAX_REGISTRY_FILE_BYTES = 1024 * 1024;
+
+/** Reads a whole file of at most `limit` bytes, checking the size before reading. */
+function readBounded(path, limit) {
+  try {
+    const { size } = statSync(path);
+    if (size > limit) throw new Error(`${path}: ${size} bytes; the limit is ${limit}`);
+    return readFileSync(path);
+  } catch (e) {
+    throw e.code ? new Error(`${path}: ${ioMessage(e)}`) : e;
+  }
+}
+
+/** The config file as text. */
+function readConfig(path) {
+  const bytes = readBounded(path, MAX_CONFIG_BYTES);
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    throw new Error(`${path}: not UTF-8 text`);
+  }
+}
+
+/** Reads a file the registry names, as the Rust CLI does: next to the config, at most 1 MiB. */
+function readRegistryFile(configDir, path) {
+  return readBounded(join(configDir, path), MAX_REGISTRY_FILE_BYTES);
+}
+
+/**
+ * `certbind explain`: certbind-core's explain report (the same data and the same words as the
+ * Rust CLI, both from certbind-core's ExplainReport), exit 0 accepted, 1 rejected, 2 input error.
+ */
 function explain(argv) {
   if (typeof certbind.explainJson !== 'function') return inputError('explain is not available in this build');
   const { values, positionals } = parse(argv, {
-    config: { type: 'string' },
+    config: { type: 'string', short: 'c' },
     client: { type: 'string' },
     at: { type: 'string' },
     chain: { type: 'string', multiple: true },
     json: { type: 'boolean' },
     password: { type: 'string' },
   });
-  if (!values.config) return inputError('explain needs --config FILE');
+  const config = values.config ?? process.env.CERTBIND_CONFIG;
+  if (!config) return inputError('explain needs --config FILE');
   if (positionals.length !== 1) return inputError('explain needs exactly one CERTFILE');
+  const fail = (message) => (values.json ? jsonError('InputError', message) : inputError(message));
+  const [certfile] = positionals;
   const password = values.password ?? process.env.CERTBIND_PASSWORD;
-  let registry;
   let cert;
   let chain;
   try {
-    registry = readInput(values.config).toString('utf8');
-    cert = readInput(positionals[0]);
-    chain = (values.chain ?? []).map(readInput);
+    // The certificate files first, each named in its own errors, as the Rust CLI reads them.
+    cert = decodeFile(certfile, password);
+    chain = (values.chain ?? []).map((path) => decodeFile(path, undefined));
   } catch (e) {
-    return values.json ? jsonError('input', e.message) : inputError(e.message);
+    return fail(e.message);
   }
-  const configDir = dirname(resolve(values.config));
-  let text;
+  let registry;
   try {
-    text = certbind.explainJson(registry, cert, {
-      clientId: values.client,
-      now: values.at,
-      chain,
-      password,
-      // Files the registry names (trust anchors, certificates) are relative to it, as in the
-      // Rust CLI.
-      readFile: (path) => readInput(isAbsolute(path) ? path : join(configDir, path)),
-    });
+    registry = readConfig(config);
   } catch (e) {
-    const message = e.code ? `${values.config}: ${e.message}` : e.message;
-    return values.json ? jsonError(e.code ?? 'input', message) : inputError(message);
+    return fail(e.message);
   }
-  const report = JSON.parse(text);
+  const options = {
+    clientId: values.client,
+    now: values.at,
+    chain,
+    password,
+    // certbind.toml holds more than the registry ([server], …): ignore the other tables.
+    embedded: true,
+    readFile: (path) => readRegistryFile(dirname(config), path),
+  };
+  let report;
+  try {
+    report = certbind.explainJson(registry, cert, options);
+  } catch (e) {
+    // Which input failed: the time, the registry, else the certificate (its validity).
+    if (e.code === 'InvalidTime') return fail(`--at: ${e.message}`);
+    if (e.code === 'Registry') return fail(`${config}: ${e.message}`);
+    return fail(e.code ? `${certfile}: ${e.message}` : e.message);
+  }
+  const data = JSON.parse(report);
+  if (data.unknown_client !== null) return fail(`${config}: no client has client_id ${JSON.stringify(data.unknown_client)}`);
   if (values.json) {
-    process.stdout.write(`${text}\n`);
+    process.stdout.write(`${report}\n`);
   } else {
-    process.stdout.write(explainText(positionals[0], report));
+    for (const w of data.warnings) process.stderr.write(`certbind: warning: ${config}: ${problemText(w)}\n`);
+    process.stdout.write(certbind.explainText(registry, cert, options));
   }
-  return report.accepted ? EXIT_OK : EXIT_REJECTED;
+  return data.accepted ? EXIT_OK : EXIT_REJECTED;
 }
 
-/** The decision in words: one line per client, one per secret. */
-function explainText(file, report) {
-  const out = [];
-  if (report.unknown_client !== null) out.push(`${file}: no client has client_id ${report.unknown_client}`);
-  if (report.explanations.length === 0 && report.unknown_client === null) out.push(`${file}: the registry has no clients`);
-  for (const e of report.explanations) {
-    const d = e.decision;
-    out.push(d.outcome === 'accepted'
-      ? `${file}: ${e.client_id}: accepted by secret #${d.secret_index + 1} (${d.secret_type}, ${d.method})`
-      : `${file}: ${e.client_id}: rejected`);
-    for (const reason of d.client_reasons ?? []) out.push(`  client: ${reason.code}`);
-    for (const s of e.secrets) {
-      out.push(`  secret #${s.index + 1} (${s.type}${s.description ? `, ${s.description}` : ''}): ${s.message}`);
-    }
+/** Reads a certificate file and checks that it decodes; errors name the file. */
+function decodeFile(path, password) {
+  const bytes = readInput(path);
+  try {
+    certbind.readCertificates(bytes, decodeOptions(password));
+  } catch (e) {
+    throw new Error(`${path}: ${e.message}`);
   }
-  for (const w of report.warnings) out.push(`warning: ${w.line ? `line ${w.line}: ` : ''}${w.field}: ${w.message}`);
-  return out.map((l) => `${l}\n`).join('');
+  return bytes;
+}
+
+/** A registry problem in words, as certbind-core's `RegistryProblem` displays it. */
+function problemText(p) {
+  const line = p.line !== null ? `line ${p.line}: ` : '';
+  const client = p.client_id !== null ? ` (client ${JSON.stringify(p.client_id)})` : '';
+  return `${line}${p.field}${client}: ${p.message}`;
 }
 
 // ---------------------------------------------------------------- main

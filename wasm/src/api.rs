@@ -1,6 +1,9 @@
 //! The functions the npm package exports. Each reads its arguments, calls certbind-core and
 //! converts the answer; no certificate logic lives here.
 
+use alloc::string::String;
+use alloc::vec::Vec;
+
 use certbind_core::{DecodeOptions, Decoded, NormalizedThumbprint};
 use wasm_bindgen::JsValue;
 use wasm_bindgen::prelude::wasm_bindgen;

@@ -1,6 +1,11 @@
 //! Reading JavaScript arguments: certificate input (`Uint8Array`, `ArrayBuffer` or `string`)
 //! and option objects. Sizes are checked before anything is copied into wasm memory.
 
+use alloc::borrow::ToOwned;
+use alloc::format;
+use alloc::string::String;
+use alloc::vec::Vec;
+
 use certbind_core::{Error, Limits};
 use js_sys::{ArrayBuffer, JsString, Reflect, Uint8Array};
 use wasm_bindgen::{JsCast, JsValue};

@@ -1,13 +1,22 @@
-//! `explain` (feature `toml`) and `verifyChain` (feature `chain`): arguments in, certbind-core's registry loader,
-//! decision and chain validation, answers out.
+//! `explain` (feature `toml`) and `verifyChain` (feature `chain`): arguments in, certbind-core's
+//! registry loader, explain report and chain validation, answers out.
+//!
+//! `explain()`, `explainJson()` and `explainText()` return certbind-core's `ExplainReport` (as an
+//! object with camelCase keys, as the JSON `certbind explain --json` prints, and as the words
+//! `certbind explain` prints): the Rust CLI, `npx certbind explain` and the checker page show the
+//! same report because none of them builds its own.
+
+use alloc::string::{String, ToString};
+use alloc::vec::Vec;
+use alloc::{format, vec};
 
 use certbind_core::{Anchor, Certificate, DecodeOptions, Error, UnixTime};
 #[cfg(feature = "chain")]
 use certbind_core::{ChainError, ChainOptions, KeyPurpose};
 #[cfg(feature = "toml")]
 use certbind_core::{
-    ClientIndex, Explanation, FileError, FileSource, LoadOptions, MemoryFiles, Presented,
-    PresentedCertificate, RegistryProblem,
+    ClientIndex, ExplainReport, FileError, FileSource, LoadOptions, MemoryFiles,
+    PresentedCertificate,
 };
 use js_sys::{Array, Date};
 #[cfg(feature = "toml")]
@@ -16,40 +25,6 @@ use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::{JsCast, JsValue};
 
 use crate::{args, errors, json};
-
-#[cfg(feature = "toml")]
-/// Without `clientId` and with no client naming the certificate, at most this many clients are
-/// explained (a pasted entry or a small registry; a large one needs `clientId`).
-const MAX_EXPLAINED: usize = 100;
-
-#[cfg(feature = "toml")]
-/// The answer of [`explain`].
-#[derive(serde::Serialize)]
-struct ExplainReport {
-    /// The time the decision was made at (RFC 3339).
-    at: String,
-    /// Whether some explained client accepts the certificate.
-    accepted: bool,
-    /// The `clientId` asked for, when no client has it.
-    unknown_client: Option<String>,
-    /// How the clients were chosen: `client_id`, `index` (clients registered for this
-    /// certificate's thumbprint) or `all`.
-    selected_by: &'static str,
-    /// Whether more clients exist than were explained.
-    truncated: bool,
-    /// Registry warnings (cleaned thumbprints, expired secrets, files not available here).
-    warnings: Vec<RegistryProblem>,
-    /// One decision per client, each with one outcome per secret.
-    explanations: Vec<ClientExplanation>,
-}
-
-#[cfg(feature = "toml")]
-#[derive(serde::Serialize)]
-struct ClientExplanation {
-    client_id: String,
-    #[serde(flatten)]
-    explanation: Explanation,
-}
 
 /// `now` option: a `Date`, an RFC 3339 string or milliseconds since the epoch; default: now.
 fn now_option(options: Option<&JsValue>) -> Result<UnixTime, JsValue> {
@@ -72,9 +47,10 @@ fn now_option(options: Option<&JsValue>) -> Result<UnixTime, JsValue> {
             "options.now must be a time after 1970",
         ));
     }
-    // Whole seconds; `ms` is finite and non-negative, and f64 seconds fit u64 for any real date.
+    // Whole seconds; `ms` is finite and non-negative, so the cast (which truncates toward zero)
+    // is the floor, and f64 seconds fit u64 for any real date. (`f64::floor` needs std.)
     #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
-    let secs = (ms / 1000.0).floor() as u64;
+    let secs = (ms / 1000.0) as u64;
     Ok(UnixTime::since_unix_epoch(core::time::Duration::from_secs(
         secs,
     )))
@@ -166,19 +142,26 @@ fn files_option(options: Option<&JsValue>) -> Result<JsFiles, JsValue> {
 }
 
 #[cfg(feature = "toml")]
-/// Loads a registry given as TOML text or as a JavaScript object.
+/// Loads a registry given as TOML text or as a JavaScript object. With `options.embedded`, the
+/// registry is part of a larger document (the server's certbind.toml): unknown top-level keys
+/// such as the `[server]` table are ignored, as `certbind explain --config` ignores them.
 fn load_registry(
     registry: &JsValue,
     now: UnixTime,
     files: &mut JsFiles,
+    embedded: bool,
 ) -> Result<certbind_core::LoadedRegistry, JsValue> {
-    let options = LoadOptions::new(now);
+    let options = if embedded {
+        LoadOptions::embedded(now)
+    } else {
+        LoadOptions::new(now)
+    };
     let loaded = if let Some(text) = registry.as_string() {
         certbind_core::load_registry_toml(&text, &options, files)
     } else if registry.is_object() {
         let text = js_sys::JSON::stringify(registry)?;
         let text = String::from(text);
-        let mut de = serde_json::Deserializer::from_str(&text);
+        let mut de = serde_json_alloc::Deserializer::from_str(&text);
         certbind_core::load_registry_data(&mut de, &options, files)
     } else {
         return Err(errors::invalid_argument(&format!(
@@ -192,34 +175,21 @@ fn load_registry(
 #[cfg(feature = "toml")]
 /// The presented certificate: the one with the private key (PKCS#12), else the first; every
 /// other certificate of the input, then `options.chain`, is the chain it came with.
-fn presented(input: &JsValue, options: Option<&JsValue>) -> Result<Presented, JsValue> {
+fn presented(input: &JsValue, options: Option<&JsValue>) -> Result<PresentedCertificate, JsValue> {
     let bytes = args::input_bytes(input, "input")?;
     let password = args::string_property(options, "password")?;
     let mut decode_options = DecodeOptions::default();
     decode_options.password = password.as_deref();
     let decoded = certbind_core::decode(&bytes, &decode_options).map_err(|e| errors::core(&e))?;
-    let leaf_index = decoded.key_certificate.unwrap_or(0);
-    let mut leaf = None;
-    let mut chain = Vec::new();
-    for (i, cert) in decoded.certificates.into_iter().enumerate() {
-        if i == leaf_index {
-            leaf = Some(cert)
-        } else {
-            chain.push(cert.der().to_vec())
-        }
-    }
-    chain.extend(
-        certificates_option(args::property(options, "chain")?, "options.chain")?
-            .iter()
-            .map(|c| c.der().to_vec()),
-    );
-    let leaf = leaf.ok_or_else(|| errors::core(&Error::NoCertificate { found: Vec::new() }))?;
-    let certificate =
-        PresentedCertificate::new(leaf.der().to_vec(), chain).map_err(|e| errors::core(&e))?;
-    Ok(Presented::certificate(certificate))
+    let chain = certificates_option(args::property(options, "chain")?, "options.chain")?
+        .iter()
+        .map(|c| c.der().to_vec())
+        .collect::<Vec<_>>();
+    PresentedCertificate::from_decoded(decoded, chain).map_err(|e| errors::core(&e))
 }
 
 #[cfg(feature = "toml")]
+/// certbind-core's explain report for the arguments of [`explain`].
 fn explain_report(
     registry: &JsValue,
     input: &JsValue,
@@ -227,7 +197,16 @@ fn explain_report(
 ) -> Result<ExplainReport, JsValue> {
     let now = now_option(options)?;
     let mut files = files_option(options)?;
-    let loaded = load_registry(registry, now, &mut files)?;
+    let embedded = match args::property(options, "embedded")? {
+        None => false,
+        Some(v) => v.as_bool().ok_or_else(|| {
+            errors::invalid_argument(&format!(
+                "options.embedded must be a boolean, not {}",
+                args::type_name(&v)
+            ))
+        })?,
+    };
+    let loaded = load_registry(registry, now, &mut files, embedded)?;
     let mut registry = loaded.registry;
     let anchors = certificates_option(args::property(options, "anchors")?, "options.anchors")?
         .into_iter()
@@ -237,49 +216,13 @@ fn explain_report(
     if !anchors.is_empty() {
         registry.trust.add_default_anchors(anchors);
     }
-    let presented = presented(input, options)?;
+    let certificate = presented(input, options)?;
     let client_id = args::string_property(options, "clientId")?;
-    let context = certbind_core::DecisionContext::for_registry(&registry, now);
-    let index = ClientIndex::new(registry.clone());
-
-    let (clients, selected_by, truncated) = match &client_id {
-        Some(id) => (
-            index.get(id).into_iter().collect::<Vec<_>>(),
-            "client_id",
-            false,
-        ),
-        None => {
-            let candidates = presented
-                .certificate
-                .as_ref()
-                .map(|c| index.candidates(c))
-                .unwrap_or_default();
-            if candidates.is_empty() {
-                let all: Vec<_> = registry.clients.iter().take(MAX_EXPLAINED).collect();
-                (all, "all", registry.clients.len() > MAX_EXPLAINED)
-            } else {
-                (candidates, "index", false)
-            }
-        }
-    };
-    let explanations: Vec<ClientExplanation> = clients
-        .into_iter()
-        .map(|client| ClientExplanation {
-            client_id: client.client_id.clone(),
-            explanation: certbind_core::explain(client, &presented, &context),
-        })
-        .collect();
-    Ok(ExplainReport {
-        at: certbind_core::format_rfc3339(now),
-        accepted: explanations
-            .iter()
-            .any(|e| e.explanation.decision.is_accepted()),
-        unknown_client: client_id.filter(|_| explanations.is_empty()),
-        selected_by,
-        truncated,
-        warnings: loaded.warnings,
-        explanations,
-    })
+    let index = ClientIndex::new(registry);
+    Ok(
+        certbind_core::explain_certificate(&index, &certificate, client_id.as_deref(), now)
+            .with_warnings(loaded.warnings),
+    )
 }
 
 #[cfg(feature = "toml")]
@@ -311,6 +254,21 @@ pub fn explain_json(
     #[wasm_bindgen(unchecked_optional_param_type = "ExplainOptions")] options: Option<JsValue>,
 ) -> Result<String, JsValue> {
     json::to_cli_json(&explain_report(&registry, &input, options.as_ref())?)
+}
+
+#[cfg(feature = "toml")]
+/// [`explain`] in words: what `certbind explain` (and `npx certbind explain`) prints, one line
+/// per client and one per secret. The registry's warnings are not part of it.
+///
+/// # Errors
+/// As [`explain`].
+#[wasm_bindgen(js_name = explainText)]
+pub fn explain_text(
+    #[wasm_bindgen(unchecked_param_type = "string | object")] registry: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "CertificateInput")] input: JsValue,
+    #[wasm_bindgen(unchecked_optional_param_type = "ExplainOptions")] options: Option<JsValue>,
+) -> Result<String, JsValue> {
+    Ok(explain_report(&registry, &input, options.as_ref())?.to_string())
 }
 
 #[cfg(feature = "chain")]

@@ -2,6 +2,9 @@
 //! ([`certbind_core::Error::code`]) and whose `message` is its `Display` text, plus the position
 //! fields a program needs (see wasm/README.md, "Errors").
 
+use alloc::format;
+use alloc::string::ToString;
+
 use certbind_core::Error;
 use js_sys::Reflect;
 use wasm_bindgen::JsValue;

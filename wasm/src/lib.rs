@@ -7,8 +7,26 @@
 //!
 //! The crate is empty on non-wasm targets (its dependencies are declared for
 //! `cfg(target_family = "wasm")` only).
+#![cfg_attr(target_family = "wasm", no_std)]
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
+
+#[cfg(target_family = "wasm")]
+extern crate alloc;
+
+/// The allocator std would bring (dlmalloc), without std: the package is `no_std` so that no
+/// panic machinery (message formatting, source locations, I/O error texts) is linked in.
+#[cfg(target_family = "wasm")]
+#[global_allocator]
+static ALLOCATOR: dlmalloc::GlobalDlmalloc = dlmalloc::GlobalDlmalloc;
+
+/// A panic (a bug: the code has no panicking paths on any input) aborts the WebAssembly
+/// instance with an `unreachable` trap, which JavaScript sees as a `RuntimeError`.
+#[cfg(all(target_family = "wasm", not(test)))]
+#[panic_handler]
+fn panic(_: &core::panic::PanicInfo<'_>) -> ! {
+    core::arch::wasm32::unreachable()
+}
 
 #[cfg(target_family = "wasm")]
 mod api;
@@ -31,4 +49,4 @@ pub use api::{
 #[cfg(all(target_family = "wasm", feature = "chain"))]
 pub use decision::verify_chain;
 #[cfg(all(target_family = "wasm", feature = "toml"))]
-pub use decision::{explain, explain_json};
+pub use decision::{explain, explain_json, explain_text};

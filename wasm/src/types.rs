@@ -232,9 +232,13 @@ export interface CertbindError extends Error {
 const DECISION_TYPES: &'static str = r#"
 /** Options of `explain()`. */
 export interface ExplainOptions extends DecodeOptions {
-  /** Explain this client only; without it, the clients registered for the certificate's
-   *  thumbprint, or every client (at most 100) when none is. */
+  /** Explain this client only. Without it: the clients the certificate could belong to (by
+   *  thumbprint, subject DN or SAN); when none, every client of a registry of at most 100
+   *  clients (a larger one explains none and sets `truncated`). */
   clientId?: string;
+  /** The registry is part of a larger document such as the server's certbind.toml: unknown
+   *  top-level keys (the [server] table, …) are ignored instead of reported. Default false. */
+  embedded?: boolean;
   /** The time of the decision: a Date, an RFC 3339 string or milliseconds; default now. */
   now?: Date | string | number;
   /** Certificates the client sent after its own (its chain). */
@@ -262,21 +266,48 @@ export interface SecretOutcome {
 /** The decision for one client. */
 export interface ClientExplanation {
   clientId: string;
+  /** The client's token_endpoint_auth_method. */
+  method: string;
+  /** Whether the method was derived from the secrets (not written in the registry). */
+  methodDerived: boolean;
   decision: { outcome: "accepted" | "rejected"; clientId: string; [key: string]: unknown };
+  /** Every secret, matched or not, in registry order. */
   secrets: SecretOutcome[];
 }
 
-/** The answer of `explain()`. */
+/** The certificate an explanation is about. */
+export interface ExplainedCertificate {
+  subject: string | null;
+  issuer: string | null;
+  sha1: string;
+  sha256: string;
+  "x5t#S256": string;
+  /** RFC 3339. */
+  notBefore: string;
+  /** RFC 3339. */
+  notAfter: string;
+  /** How many certificates were sent after it. */
+  chain: number;
+}
+
+/** The answer of `explain()`: certbind-core's explain report, the same `certbind explain
+ *  --json` prints (with camelCase keys). */
 export interface ExplainReport {
+  certificate: ExplainedCertificate;
   /** The time the decision was made at (RFC 3339). */
   at: string;
+  /** Whether some explained client accepts the certificate. */
   accepted: boolean;
+  /** How the clients were chosen. */
+  selectedBy: "client_id" | "index" | "all";
+  /** No client names the certificate and the registry has more than 100 clients: none was
+   *  explained (name one with `clientId`). */
+  truncated: boolean;
   /** The clientId asked for, when no client has it. */
   unknownClient: string | null;
-  selectedBy: "client_id" | "index" | "all";
-  truncated: boolean;
+  clients: ClientExplanation[];
+  /** Registry warnings (cleaned thumbprints, expired secrets, files not available here). */
   warnings: RegistryProblem[];
-  explanations: ClientExplanation[];
 }
 
 /** Options of `verifyChain()`. */

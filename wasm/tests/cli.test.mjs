@@ -2,13 +2,14 @@
 // values come from vectors.json (openssl) and from the openssl CLI itself; when the Rust
 // `certbind` binary is built (target/debug or target/release, or $CERTBIND_RUST_CLI), the two
 // CLIs are run with the same arguments and must print the same bytes and exit with the same code.
-import { describe, test } from 'node:test';
+import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { FIXTURES, ROOT, VECTORS, WASM_DIR } from './builds.mjs';
+import { FIXTURES, ROOT, VECTORS, WASM_DIR, fixture, loadBuild } from './builds.mjs';
 
 const BIN = join(WASM_DIR, 'bin', 'certbind.mjs');
 const vector = (file) => VECTORS.inputs.find((i) => i.file === file && !i.error);
@@ -125,12 +126,15 @@ describe('npx certbind', () => {
     execFileSync('sh', ['-c', 'mkdir -p "$(dirname "$1")" && cat > "$1"', 'sh', registry], { input: toml });
     let r = cli(['explain', '--config', registry, '--at', '2030-01-01T00:00:00Z', 'basic.client.ee.pem']);
     assert.equal(r.code, 0, r.stderr + r.stdout);
-    assert.match(r.stdout, /basic\.client\.ee\.pem: certclient: accepted by secret #1/);
+    assert.ok(r.stdout.includes('client "certclient" (self_signed_tls_client_auth): ACCEPTED by secret #1 (x509_thumbprint)\n'), r.stdout);
     r = cli(['explain', '--json', '--config', registry, '--client', 'certclient', '--at', '2030-01-01T00:00:00Z', 'basic.root.ca.pem']);
     assert.equal(r.code, 1, r.stderr);
     const report = JSON.parse(r.stdout);
     assert.equal(report.accepted, false);
-    assert.equal(report.explanations[0].secrets[0].reason.code, 'thumbprint_differs');
+    assert.equal(report.clients[0].secrets[0].reason.code, 'thumbprint_differs');
+    r = cli(['explain', '--config', registry, '--client', 'nobody', 'basic.client.ee.pem']);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /no client has client_id "nobody"/);
   });
 });
 
@@ -141,6 +145,23 @@ function rustCli() {
 }
 
 const RUST = rustCli();
+
+/** A certbind.toml (with a [server] table, as the server's file has) holding the decision
+ *  vectors' registry, its trust anchor next to it; removed after the tests. */
+const CONFIG_DIR = mkdtempSync(join(tmpdir(), 'certbind-explain-parity-'));
+after(() => rmSync(CONFIG_DIR, { recursive: true, force: true }));
+copyFileSync(join(FIXTURES, VECTORS.decisions.anchors[0]), join(CONFIG_DIR, 'ca.pem'));
+const CONFIG = join(CONFIG_DIR, 'certbind.toml');
+writeFileSync(CONFIG, `trust_anchors = ["ca.pem"]\n\n[server]\nissuer = "https://localhost:8443"\n\n${VECTORS.decisions.registry}`);
+/** The `certbind explain` arguments of a decision vector. */
+function explainArgs(c, json) {
+  const args = ['explain', '--config', CONFIG, '--client', c.client_id, '--at', c.at ?? VECTORS.decisions.at];
+  for (const extra of c.chain ?? []) args.push('--chain', extra);
+  if (json) args.push('--json');
+  args.push(c.certificate);
+  return args;
+}
+const DECISION_CASES = VECTORS.decisions.cases.filter((c) => c.certificate);
 
 describe('npx certbind prints what the Rust certbind prints', { skip: !RUST && 'the Rust certbind binary is not built (cargo build -p certbind-host)' }, () => {
   const cases = [
@@ -162,6 +183,18 @@ describe('npx certbind prints what the Rust certbind prints', { skip: !RUST && '
     ['normalize', '--json', `${CLIENT.sha1.slice(0, 12)}O${CLIENT.sha1.slice(13)}`],
     ['thumbprint', '--json', 'bad.garbage.bin'],
     ['thumbprint', 'no-such-file.pem'],
+    // explain: every decision vector, as data and in words; the index and every-client
+    // selections; the PKCS#12 key's certificate; input errors.
+    ...DECISION_CASES.flatMap((c) => [explainArgs(c, true), explainArgs(c, false)]),
+    ['explain', '--config', CONFIG, '--at', '2030-01-01T00:00:00Z', '--chain', 'basic.intermediate.ca.pem', 'basic.client.ee.pem'],
+    ['explain', '--json', '--config', CONFIG, '--at', '2030-01-01T00:00:00Z', 'basic.client.ee.pem'],
+    ['explain', '--config', CONFIG, '--at', '2030-01-01T00:00:00Z', 'basic.root.ca.pem'],
+    ['explain', '--json', '--config', CONFIG, '--at', '2030-01-01T00:00:00Z', 'basic.root.ca.pem'],
+    ['explain', '--json', '--config', CONFIG, '--password', 'certbind-test', '--at', '2030-01-01T00:00:00Z', 'client.modern.p12'],
+    ['explain', '--json', '--config', CONFIG, '--client', 'nobody', 'basic.client.ee.pem'],
+    ['explain', '--config', CONFIG, '--at', 'yesterday', 'basic.client.ee.pem'],
+    ['explain', '--json', '--config', CONFIG, 'bad.garbage.bin'],
+    ['explain', '--config', join(CONFIG_DIR, 'missing.toml'), 'basic.client.ee.pem'],
   ];
   for (const args of cases) {
     test(args.join(' '), () => {
@@ -171,7 +204,27 @@ describe('npx certbind prints what the Rust certbind prints', { skip: !RUST && '
       const rust = spawnSync(RUST, args, { cwd: FIXTURES, encoding: 'utf8', env });
       assert.equal(js.stdout, rust.stdout, 'stdout');
       assert.equal(js.code, rust.status, `exit code (stderr js: ${js.stderr} rust: ${rust.stderr})`);
-      if (args[0] === 'normalize') assert.equal(js.stderr, rust.stderr, 'stderr');
+      if (args[0] === 'normalize' || args[0] === 'explain') assert.equal(js.stderr, rust.stderr, 'stderr');
     });
   }
+
+  test('certbind explain --json prints what the package\'s explainJson returns, for every decision vector', async () => {
+    const { api } = await loadBuild('node');
+    const registry = readFileSync(CONFIG, 'utf8');
+    for (const c of DECISION_CASES) {
+      const env = { ...process.env };
+      delete env.CERTBIND_PASSWORD;
+      const rust = spawnSync(RUST, explainArgs(c, true), { cwd: FIXTURES, encoding: 'utf8', env });
+      assert.equal(rust.status, c.expected.outcome === 'accepted' ? 0 : 1, `${c.name}: ${rust.stderr}`);
+      const json = api.explainJson(registry, fixture(c.certificate), {
+        clientId: c.client_id,
+        now: c.at ?? VECTORS.decisions.at,
+        chain: (c.chain ?? []).map(fixture),
+        embedded: true,
+        readFile: (path) => readFileSync(join(CONFIG_DIR, path)),
+      });
+      assert.equal(rust.stdout, `${json}\n`, c.name);
+      assert.equal(JSON.parse(json).clients[0].decision.outcome, c.expected.outcome, c.name);
+    }
+  });
 });

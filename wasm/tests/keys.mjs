@@ -38,8 +38,19 @@ export const INPUT_REPORT = {
 
 /** @type {Record<keyof import('certbind').ExplainReport, true>} */
 export const EXPLAIN_REPORT = {
-  at: true, accepted: true, unknownClient: true, selectedBy: true, truncated: true,
-  warnings: true, explanations: true,
+  certificate: true, at: true, accepted: true, selectedBy: true, truncated: true,
+  unknownClient: true, clients: true, warnings: true,
+};
+
+/** @type {Record<keyof import('certbind').ExplainedCertificate, true>} */
+export const EXPLAINED_CERTIFICATE = {
+  subject: true, issuer: true, sha1: true, sha256: true, 'x5t#S256': true, notBefore: true,
+  notAfter: true, chain: true,
+};
+
+/** @type {Record<keyof import('certbind').ClientExplanation, true>} */
+export const CLIENT_EXPLANATION = {
+  clientId: true, method: true, methodDerived: true, decision: true, secrets: true,
 };
 
 /** @type {Record<keyof import('certbind').ChainReport, true>} */

@@ -36,10 +36,15 @@ for (const { name, api, full } of builds) {
     test('explain: the seed client registered by SHA-1 accepts its certificate (TOML and object)', () => {
       const r = api.explain(registry(`\u200E${CLIENT.sha1.toLowerCase()}`), fixture('basic.client.ee.pem'), { now: at });
       assert.deepEqual(sorted(r), sorted(KEYS.EXPLAIN_REPORT));
+      assert.deepEqual(sorted(r.certificate), sorted(KEYS.EXPLAINED_CERTIFICATE));
+      assert.deepEqual(sorted(r.clients[0]), sorted(KEYS.CLIENT_EXPLANATION));
       assert.equal(r.accepted, true);
       assert.equal(r.at, at);
-      assert.equal(r.explanations[0].decision.outcome, 'accepted');
-      assert.equal(r.explanations[0].decision['x5t#S256'], CLIENT['x5t#S256']);
+      assert.equal(r.selectedBy, 'index');
+      assert.equal(r.certificate.sha1, CLIENT.sha1);
+      assert.equal(r.certificate['x5t#S256'], CLIENT['x5t#S256']);
+      assert.equal(r.clients[0].decision.outcome, 'accepted');
+      assert.equal(r.clients[0].decision['x5t#S256'], CLIENT['x5t#S256']);
       assert.ok(r.warnings.some((w) => /LEFT-TO-RIGHT MARK/.test(w.message)), 'the cleaned value is a warning');
       const asObject = api.explain({ clients: [{ client_id: 'certclient', scopes: ['read'], secrets: [{ type: 'x509_thumbprint', value: CLIENT.sha1 }] }] }, fixture('basic.client.ee.der'), { now: new Date(at) });
       assert.equal(asObject.accepted, true);
@@ -48,7 +53,7 @@ for (const { name, api, full } of builds) {
     test('explain: another certificate is rejected with one reason per secret', () => {
       const r = api.explain(registry(CLIENT.sha1), fixture('basic.root.ca.pem'), { now: Date.parse(at), clientId: 'certclient' });
       assert.equal(r.accepted, false);
-      const [secret] = r.explanations[0].secrets;
+      const [secret] = r.clients[0].secrets;
       assert.equal(secret.matched, false);
       assert.equal(secret.reason.code, 'thumbprint_differs');
       assert.ok(secret.message.includes(ROOT_CA.sha1), secret.message);

@@ -267,6 +267,30 @@ for (const target of TARGETS) {
       await s.finish('explain');
     });
 
+    test('the decision vectors of the shared fixtures: the page shows the core\'s decision for each client', async () => {
+      // vectors.json `decisions` (also run by the Rust tests and the npm package's tests): the
+      // cases of basic.client.ee.pem alone (the page has no chain or trust anchor input) at the
+      // page's clock (the fixtures are valid 2020–2099).
+      const s = await open(target);
+      await dropFile(s.page, 'basic.client.ee.pem');
+      await s.page.waitForSelector('#certificates article.cert');
+      await s.page.getByLabel('Client entry', { exact: true }).fill(VECTORS.decisions.registry);
+      await s.page.waitForSelector('#explain-result .explanation');
+      const cases = VECTORS.decisions.cases.filter((c) => c.certificate === 'basic.client.ee.pem' && !c.chain?.length && !c.at);
+      const shown = [];
+      for (const c of cases) {
+        const verdict = s.page.locator(`#explain-result .explanation[data-client="${c.client_id}"] .verdict`);
+        // Only the clients this certificate could belong to are explained (no clientId).
+        if ((await verdict.count()) === 0) continue;
+        const accepted = c.expected.outcome === 'accepted';
+        assert.equal(await verdict.evaluate((e) => e.classList.contains('match')), accepted, c.name);
+        assert.match(await verdict.innerText(), accepted ? /: accepted by secret #1/ : /: rejected\./, c.name);
+        shown.push(c.client_id);
+      }
+      assert.deepEqual(shown.sort(), ['certclient', 'pkiclient', 'sha256-as-sha1'], 'the candidates among the vectors');
+      await s.finish('decision-vectors');
+    });
+
     test('phone width: no horizontal scrolling', async () => {
       const s = await open(target, { width: 375, height: 800 });
       await dropFile(s.page, 'basic.chain.pem');

@@ -3,50 +3,47 @@
 //! a malformed one becomes a warning.
 
 use alloc::format;
-use alloc::string::{String, ToString};
+use alloc::string::String;
 use alloc::vec::Vec;
 
 use const_oid::ObjectIdentifier;
 use der::asn1::{BitStringRef, OctetStringRef};
-use der::{Decode, Reader, SliceReader, Tag};
-use x509_cert::ext::Extension;
-use x509_cert::ext::pkix::{AuthorityKeyIdentifier, ExtendedKeyUsage};
+use der::{Reader, SliceReader, Tag};
 
-use super::algorithms::{KEY_USAGES, extended_key_usage_name};
+use super::algorithms::{KEY_USAGES, extended_key_usage_name, name_or_dotted};
+use super::authority_key_id::key_identifier;
 use super::san::subject_alt_names;
 use super::{BasicConstraints, CertificateInfo};
+use crate::asn1::{decode, from_der, oid_bytes, sequence};
 use crate::tbs::{elements, split_tlv};
 use crate::thumbprint::hex_upper;
 
-const fn oid(dotted: &str) -> ObjectIdentifier {
-    ObjectIdentifier::new_unwrap(dotted)
-}
+const SUBJECT_KEY_ID: &[u8] = oid_bytes!("2.5.29.14");
+const KEY_USAGE: &[u8] = oid_bytes!("2.5.29.15");
+const SUBJECT_ALT_NAME: &[u8] = oid_bytes!("2.5.29.17");
+const BASIC_CONSTRAINTS: &[u8] = oid_bytes!("2.5.29.19");
+const AUTHORITY_KEY_ID: &[u8] = oid_bytes!("2.5.29.35");
+const EXTENDED_KEY_USAGE: &[u8] = oid_bytes!("2.5.29.37");
 
-const SUBJECT_KEY_ID: ObjectIdentifier = oid("2.5.29.14");
-const KEY_USAGE: ObjectIdentifier = oid("2.5.29.15");
-const SUBJECT_ALT_NAME: ObjectIdentifier = oid("2.5.29.17");
-const BASIC_CONSTRAINTS: ObjectIdentifier = oid("2.5.29.19");
-const AUTHORITY_KEY_ID: ObjectIdentifier = oid("2.5.29.35");
-const EXTENDED_KEY_USAGE: ObjectIdentifier = oid("2.5.29.37");
+/// The extensions shown, by name.
+const NAMES: &[(&[u8], &str)] = &[
+    (SUBJECT_KEY_ID, "subjectKeyIdentifier"),
+    (KEY_USAGE, "keyUsage"),
+    (SUBJECT_ALT_NAME, "subjectAltName"),
+    (BASIC_CONSTRAINTS, "basicConstraints"),
+    (AUTHORITY_KEY_ID, "authorityKeyIdentifier"),
+    (EXTENDED_KEY_USAGE, "extKeyUsage"),
+];
 
-/// Reads the `Extensions` SEQUENCE (its complete TLV) into `info`.
+/// Reads the `Extensions` SEQUENCE (its complete TLV) into `info`. The list itself is well formed
+/// (the certificate check reads it); each value is decoded on its own.
 pub(super) fn read(extensions_tlv: &[u8], info: &mut CertificateInfo) {
-    let Ok((Tag::Sequence, content)) = split_tlv(extensions_tlv) else {
-        info.warnings
-            .push("extensions are not a SEQUENCE".to_string());
-        return;
-    };
+    let content = split_tlv(extensions_tlv).map_or(&[][..], |(_, content)| content);
     let mut seen: Vec<ObjectIdentifier> = Vec::new();
-    for (position, element) in elements(content).enumerate() {
-        let extension = match element.and_then(Extension::from_der) {
-            Ok(extension) => extension,
-            Err(e) => {
-                info.warnings
-                    .push(format!("extension {position} could not be read: {e}"));
-                continue;
-            }
+    for element in elements(content) {
+        let Ok((id, value)) = element.and_then(extension) else {
+            continue;
         };
-        let id = extension.extn_id;
         if seen.contains(&id) {
             // RFC 5280 §4.2: "A certificate MUST NOT include more than one instance of a
             // particular extension." Show the first, say so.
@@ -56,82 +53,106 @@ pub(super) fn read(extensions_tlv: &[u8], info: &mut CertificateInfo) {
             continue;
         }
         seen.push(id);
-        let value = extension.extn_value.as_bytes();
-        if let Err(reason) = read_one(id, value, info) {
+        if let Err(reason) = read_one(id.as_bytes(), value, info) {
             info.warnings.push(format!(
                 "{} could not be read: {reason}",
-                extension_name(id)
+                name_or_dotted(NAMES, &id)
             ));
         }
     }
 }
 
-fn extension_name(id: ObjectIdentifier) -> String {
-    match id {
-        SUBJECT_KEY_ID => "subjectKeyIdentifier".to_string(),
-        KEY_USAGE => "keyUsage".to_string(),
-        SUBJECT_ALT_NAME => "subjectAltName".to_string(),
-        BASIC_CONSTRAINTS => "basicConstraints".to_string(),
-        AUTHORITY_KEY_ID => "authorityKeyIdentifier".to_string(),
-        EXTENDED_KEY_USAGE => "extKeyUsage".to_string(),
-        other => other.to_string(),
+/// `Extension ::= SEQUENCE { extnID OBJECT IDENTIFIER, critical BOOLEAN DEFAULT FALSE,
+/// extnValue OCTET STRING }`: the identifier and the value's contents.
+fn extension(tlv: &[u8]) -> der::Result<(ObjectIdentifier, &[u8])> {
+    from_der(tlv, |r| {
+        sequence(r, |r| {
+            let id = decode::<ObjectIdentifier>(r)?;
+            if !r.is_finished() && Tag::peek(r)? == Tag::Boolean {
+                decode::<bool>(r)?;
+            }
+            let value = decode::<&OctetStringRef>(r)?;
+            Ok((id, value.as_bytes()))
+        })
+    })
+}
+
+/// Why an extension value could not be read.
+enum Problem {
+    Der(der::Error),
+    /// basicConstraints that is not a SEQUENCE.
+    NotASequence,
+}
+
+impl From<der::Error> for Problem {
+    fn from(e: der::Error) -> Self {
+        Self::Der(e)
+    }
+}
+
+impl core::fmt::Display for Problem {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self {
+            Self::Der(e) => e.fmt(f),
+            Self::NotASequence => f.write_str("not a SEQUENCE"),
+        }
     }
 }
 
 /// Decodes one extension's value into `info`; other extensions are skipped.
-fn read_one(id: ObjectIdentifier, value: &[u8], info: &mut CertificateInfo) -> Result<(), String> {
-    match id {
-        SUBJECT_ALT_NAME => info.san = subject_alt_names(value, &mut info.warnings),
-        EXTENDED_KEY_USAGE => {
-            let usages = ExtendedKeyUsage::from_der(value).map_err(|e| e.to_string())?;
-            info.extended_key_usage = usages.0.iter().map(extended_key_usage_name).collect();
-        }
-        KEY_USAGE => {
-            let bits = BitStringRef::from_der(value).map_err(|e| e.to_string())?;
-            let mut names = Vec::new();
-            for (bit, set) in bits.bits().enumerate() {
-                match (set, KEY_USAGES.get(bit)) {
-                    (false, _) => {}
-                    (true, Some(name)) => names.push((*name).to_string()),
-                    (true, None) => names.push(format!("bit{bit}")),
+fn read_one(id: &[u8], value: &[u8], info: &mut CertificateInfo) -> Result<(), Problem> {
+    if id == SUBJECT_ALT_NAME {
+        info.san = subject_alt_names(value, &mut info.warnings);
+    } else if id == EXTENDED_KEY_USAGE {
+        let mut usages = Vec::new();
+        from_der(value, |r| {
+            sequence(r, |r| {
+                while !r.is_finished() {
+                    usages.push(extended_key_usage_name(&decode::<ObjectIdentifier>(r)?));
                 }
+                Ok(())
+            })
+        })?;
+        info.extended_key_usage = usages;
+    } else if id == KEY_USAGE {
+        let bits = from_der(value, decode::<BitStringRef<'_>>)?;
+        let mut names = Vec::new();
+        for (bit, set) in bits.bits().enumerate() {
+            if set {
+                names.push(match KEY_USAGES.get(bit) {
+                    Some(name) => String::from(*name),
+                    None => format!("bit{bit}"),
+                });
             }
-            info.key_usage = names;
         }
-        BASIC_CONSTRAINTS => info.basic_constraints = Some(basic_constraints(value)?),
-        SUBJECT_KEY_ID => {
-            let id = <&OctetStringRef>::from_der(value).map_err(|e| e.to_string())?;
-            info.subject_key_id = Some(hex_upper(id.as_bytes()));
-        }
-        AUTHORITY_KEY_ID => {
-            let aki = AuthorityKeyIdentifier::from_der(value).map_err(|e| e.to_string())?;
-            info.authority_key_id = aki.key_identifier.map(|k| hex_upper(k.as_bytes()));
-        }
-        _ => {}
+        info.key_usage = names;
+    } else if id == BASIC_CONSTRAINTS {
+        info.basic_constraints = Some(basic_constraints(value)?);
+    } else if id == SUBJECT_KEY_ID {
+        let id = from_der(value, decode::<&OctetStringRef>)?;
+        info.subject_key_id = Some(hex_upper(id.as_bytes()));
+    } else if id == AUTHORITY_KEY_ID {
+        info.authority_key_id = key_identifier(value)?.map(hex_upper);
     }
     Ok(())
 }
 
 /// `BasicConstraints ::= SEQUENCE { cA BOOLEAN DEFAULT FALSE, pathLenConstraint INTEGER
 /// (0..MAX) OPTIONAL }`, read here so that path lengths above 255 are shown too.
-fn basic_constraints(value: &[u8]) -> Result<BasicConstraints, String> {
-    let (tag, content) = split_tlv(value).map_err(|e| e.to_string())?;
+fn basic_constraints(value: &[u8]) -> Result<BasicConstraints, Problem> {
+    let (tag, content) = split_tlv(value)?;
     if tag != Tag::Sequence {
-        return Err("not a SEQUENCE".to_string());
+        return Err(Problem::NotASequence);
     }
-    let mut r = SliceReader::new(content).map_err(|e| e.to_string())?;
-    let read = |r: &mut SliceReader<'_>| -> der::Result<BasicConstraints> {
+    Ok(from_der(content, |r: &mut SliceReader<'_>| {
         let mut ca = false;
         let mut path_len = None;
         if !r.is_finished() && Tag::peek(r)? == Tag::Boolean {
-            ca = bool::decode(r)?;
+            ca = decode::<bool>(r)?;
         }
         if !r.is_finished() {
-            path_len = Some(u32::decode(r)?);
+            path_len = Some(decode::<u32>(r)?);
         }
         Ok(BasicConstraints { ca, path_len })
-    };
-    let constraints = read(&mut r).map_err(|e| e.to_string())?;
-    r.finish().map_err(|e| e.to_string())?;
-    Ok(constraints)
+    })?)
 }

@@ -44,12 +44,23 @@ fn rsa_modulus(der: &[u8], skip_version: bool) -> Option<Vec<u8>> {
         .ok()
 }
 
-/// The public part of a certificate's key.
+/// The public part of a certificate's key. (A certificate that is not well formed gets none: it
+/// fails the certificate check when the input's certificates are read, so no match matters.)
 pub(super) fn of_certificate(cert_der: &[u8]) -> Option<PublicPart> {
-    let cert = x509_cert::Certificate::from_der(cert_der).ok()?;
-    let spki = cert.tbs_certificate().subject_public_key_info();
-    let key = spki.subject_public_key.raw_bytes();
-    if is_rsa(&spki.algorithm.oid) {
+    let spki = crate::tbs::walk(cert_der).ok()?.spki;
+    let (algorithm, key) = crate::asn1::from_der(spki, |r| {
+        crate::asn1::sequence(r, |r| {
+            let algorithm = crate::asn1::sequence(r, |r| {
+                let oid = crate::asn1::decode::<const_oid::ObjectIdentifier>(r)?;
+                crate::asn1::optional_any(r)?;
+                Ok(oid)
+            })?;
+            Ok((algorithm, crate::asn1::decode::<BitStringRef<'_>>(r)?))
+        })
+    })
+    .ok()?;
+    let key = key.raw_bytes();
+    if is_rsa(&algorithm) {
         rsa_modulus(key, false).map(PublicPart::RsaModulus)
     } else {
         Some(PublicPart::KeyBytes(key.to_vec()))

@@ -147,6 +147,16 @@ struct Loader<'f> {
     client_ids: Vec<(String, Option<usize>)>,
 }
 
+/// What an array of tables (`[[clients]]`, `[[clients.secrets]]`) may hold, for its messages.
+struct ArrayOfTables {
+    /// At most this many items.
+    max: usize,
+    /// What the items are, in "more than N …".
+    noun: &'static str,
+    /// How the array is written in TOML.
+    header: &'static str,
+}
+
 /// A table being read: which keys were used, so that the rest can be reported.
 struct Table<'n> {
     entries: &'n [(Key, Node)],
@@ -292,6 +302,39 @@ impl Loader<'_> {
         }
     }
 
+    /// The items of an array of tables, each read by `read` (`None` for an item with
+    /// problems); a problem when there are more than `shape.max` or the value is something else.
+    fn array_of_tables<T>(
+        &mut self,
+        node: &Node,
+        at: &At,
+        shape: &ArrayOfTables,
+        mut read: impl FnMut(&mut Self, &Node, &At) -> Option<T>,
+    ) -> Vec<T> {
+        let mut out = Vec::new();
+        match &node.value {
+            Value::Array(items) if items.len() > shape.max => {
+                let (max, noun) = (shape.max, shape.noun);
+                self.problem(at, format!("more than {max} {noun}"));
+            }
+            Value::Array(items) => {
+                for (i, item) in items.iter().enumerate() {
+                    if let Some(value) = read(self, item, &at.index(i, item)) {
+                        out.push(value);
+                    }
+                }
+            }
+            other => {
+                let (header, found) = (shape.header, other.type_name());
+                self.problem(
+                    at,
+                    format!("expected an array of tables ({header}), found {found}"),
+                );
+            }
+        }
+        out
+    }
+
     /// A string or an array of strings.
     fn strings(&mut self, node: &Node, at: &At) -> Option<Vec<String>> {
         match &node.value {
@@ -370,29 +413,18 @@ impl Loader<'_> {
             None => DEFAULT_CLOCK_SKEW,
         };
 
-        let mut clients = Vec::new();
-        if let Some(node) = table.get("clients") {
-            let at = top.field("clients", Some(node));
-            match &node.value {
-                Value::Array(items) if items.len() > MAX_CLIENTS => {
-                    self.problem(&at, format!("more than {MAX_CLIENTS} clients"));
-                }
-                Value::Array(items) => {
-                    for (i, item) in items.iter().enumerate() {
-                        if let Some(client) = self.client(item, &at.index(i, item)) {
-                            clients.push(client);
-                        }
-                    }
-                }
-                other => {
-                    let found = other.type_name();
-                    self.problem(
-                        &at,
-                        format!("expected an array of tables ([[clients]]), found {found}"),
-                    );
-                }
+        let clients = match table.get("clients") {
+            Some(node) => {
+                let at = top.field("clients", Some(node));
+                let shape = ArrayOfTables {
+                    max: MAX_CLIENTS,
+                    noun: "clients",
+                    header: "[[clients]]",
+                };
+                self.array_of_tables(node, &at, &shape, Self::client)
             }
-        }
+            None => Vec::new(),
+        };
         if other_keys == OtherKeys::Reject {
             self.unknown_keys(&table, &top, TOP_KEYS, &|_| None);
         }
@@ -619,35 +651,20 @@ impl Loader<'_> {
 
         let mut secrets = Vec::new();
         match table.get("secrets") {
+            Some(n) if matches!(&n.value, Value::Array(items) if items.is_empty()) => {
+                self.problem(
+                    &at.field("secrets", Some(n)),
+                    "the client has no secrets: nothing could authenticate it",
+                );
+            }
             Some(n) => {
                 let field = at.field("secrets", Some(n));
-                match &n.value {
-                    Value::Array(items) if items.is_empty() => {
-                        self.problem(
-                            &field,
-                            "the client has no secrets: nothing could authenticate it",
-                        );
-                    }
-                    Value::Array(items) if items.len() > MAX_SECRETS => {
-                        self.problem(&field, format!("more than {MAX_SECRETS} secrets"));
-                    }
-                    Value::Array(items) => {
-                        for (i, item) in items.iter().enumerate() {
-                            if let Some(secret) = self.secret(item, &field.index(i, item)) {
-                                secrets.push(secret);
-                            }
-                        }
-                    }
-                    other => {
-                        let found = other.type_name();
-                        self.problem(
-                            &field,
-                            format!(
-                                "expected an array of tables ([[clients.secrets]]), found {found}"
-                            ),
-                        );
-                    }
-                }
+                let shape = ArrayOfTables {
+                    max: MAX_SECRETS,
+                    noun: "secrets",
+                    header: "[[clients.secrets]]",
+                };
+                secrets = self.array_of_tables(n, &field, &shape, Self::secret);
             }
             None => self.problem(
                 &at,

@@ -282,17 +282,19 @@ pub fn problems(
 }
 
 /// A presented certificate (leaf DER and the chain after it).
-pub fn presented(leaf: &[u8], chain: &[&[u8]]) -> certbind_core::Presented {
-    certbind_core::Presented::certificate(
-        certbind_core::PresentedCertificate::from_der(leaf, chain).unwrap(),
-    )
+///
+/// `Presented` borrows its certificate (the server keeps one per connection); a test that only
+/// needs the value leaks the certificate so that the helper can hand out a `'static` borrow.
+pub fn presented(leaf: &[u8], chain: &[&[u8]]) -> certbind_core::Presented<'static> {
+    let certificate = certbind_core::PresentedCertificate::from_der(leaf, chain).unwrap();
+    certbind_core::Presented::certificate(Box::leak(Box::new(certificate)))
 }
 
 /// Decides for the client `client_id` of a loaded registry at `when`.
 pub fn decide_at(
     loaded: &certbind_core::LoadedRegistry,
     client_id: &str,
-    presented: &certbind_core::Presented,
+    presented: &certbind_core::Presented<'_>,
     when: UnixTime,
 ) -> certbind_core::Decision {
     let registry = &loaded.registry;

@@ -3,7 +3,6 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use crate::auth::ClientAuthenticator as _;
 use crate::config::ListenerKind;
 use crate::tls;
 
@@ -37,7 +36,14 @@ pub(crate) fn run(args: &Args) -> ExitCode {
             ListenerKind::Mtls => "mtls",
             ListenerKind::Public => "public",
         };
-        println!("  listener   {} ({kind})", l.address);
+        let http = if l.tls { "" } else { ", plain HTTP" };
+        println!("  listener   {} ({kind}{http})", l.address);
+        if let Some(proxy) = &l.proxy {
+            println!(
+                "             behind a proxy: {} in {}, trusted from {}",
+                proxy.format, proxy.header, proxy.trusted
+            );
+        }
     }
     println!("  clients    {}", loaded.registry.len());
     println!(

@@ -11,7 +11,6 @@ use std::process::ExitCode;
 
 use certbind_core::{DecodeOptions, decode};
 
-use crate::auth::ClientAuthenticator as _;
 use crate::registry::Registry;
 
 /// Arguments of `certbind clients`.

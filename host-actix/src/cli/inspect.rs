@@ -3,7 +3,6 @@
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use certbind_core::InspectReport;
 
@@ -23,46 +22,25 @@ pub(crate) struct Args {
     password: Option<String>,
 }
 
-#[derive(serde::Serialize)]
-struct FileReport<'a> {
-    file: String,
-    #[serde(flatten)]
-    report: &'a InspectReport,
-}
-
+/// Runs `certbind inspect`.
 pub(crate) fn run(args: &Args) -> ExitCode {
-    let mut files = Vec::with_capacity(args.files.len());
-    for path in &args.files {
-        match output::decode_file(path, args.password.as_deref()) {
-            Ok(decoded) => files.push((path.display().to_string(), decoded.inspect_reports())),
-            Err(message) if args.json => return output::json_error("input", &message),
-            Err(message) => return output::input_error(message),
-        }
-    }
+    let files = match output::decode_files(&args.files, args.password.as_deref(), args.json) {
+        Ok(files) => files,
+        Err(code) => return code,
+    };
+    let files: Vec<(String, Vec<InspectReport>)> = files
+        .iter()
+        .map(|(path, decoded)| (path.display().to_string(), decoded.inspect_reports()))
+        .collect();
     if args.json {
-        let rows: Vec<FileReport<'_>> = files
-            .iter()
-            .flat_map(|(file, rows)| {
-                rows.iter().map(|report| FileReport {
-                    file: file.clone(),
-                    report,
-                })
-            })
-            .collect();
-        return output::print_json(&rows);
+        return output::print_file_rows(&files);
     }
-    let now = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs());
-    let now = i64::try_from(now).unwrap_or(i64::MAX);
+    let now = i64::try_from(crate::time::now_unix()).unwrap_or(i64::MAX);
     let mut out = std::io::stdout().lock();
     for (file, reports) in &files {
         for report in reports {
             if let Err(e) = write_text(&mut out, file, report, now) {
-                if e.kind() == std::io::ErrorKind::BrokenPipe {
-                    return ExitCode::SUCCESS;
-                }
-                return output::input_error(format!("writing output: {e}"));
+                return output::write_failed(&e);
             }
         }
     }
@@ -136,17 +114,7 @@ fn write_text(
         "  Self-issued          {}",
         if i.self_issued { "yes" } else { "no" }
     )?;
-    let t = &r.thumbprints;
-    writeln!(out, "  SHA-1 (IdentityServer) {}", t.sha1)?;
-    writeln!(out, "  SHA-256              {}", t.sha256)?;
-    writeln!(out, "  x5t                  {}", t.x5t)?;
-    writeln!(out, "  x5t#S256             {}", t.x5t_s256)?;
-    if let Some(spki) = &t.spki_sha256 {
-        writeln!(
-            out,
-            "  Public key SHA-256   {spki}  (identifies the key, not a thumbprint)"
-        )?;
-    }
+    output::write_thumbprints(out, &r.thumbprints, 20, "Public key SHA-256")?;
     for warning in &i.warnings {
         writeln!(out, "  warning: {warning}")?;
     }

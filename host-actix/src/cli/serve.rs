@@ -6,9 +6,7 @@ use std::io::Write as _;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::sync::Arc;
 
-use crate::auth::ClientAuthenticator;
 use crate::config::{ListenerKind, LogFormat};
 use crate::dev_pki::{self, DevPki};
 use crate::startup::Application;
@@ -95,8 +93,8 @@ pub(crate) fn run(args: &Args) -> ExitCode {
 
     let system = actix_web::rt::System::new();
     let result = system.block_on(async move {
-        let clients: Arc<dyn ClientAuthenticator> = loaded.registry.clone();
-        let app = Application::build_with_keys(&loaded.settings, clients, loaded.keys)?;
+        let app =
+            Application::build_with_keys(&loaded.settings, loaded.registry.clone(), loaded.keys)?;
         let state = app.state();
         let reload_path = config_path.clone();
         // Install the handler before telling anyone the pid (an early SIGHUP would kill us).

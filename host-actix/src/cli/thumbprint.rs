@@ -38,39 +38,20 @@ enum Format {
     X5t,
 }
 
-/// A report row with the file it came from (the JSON object gains a `file` key).
-#[derive(serde::Serialize)]
-struct FileReport<'a> {
-    file: String,
-    #[serde(flatten)]
-    report: &'a ThumbprintReport,
-}
-
+/// Runs `certbind thumbprint`.
 pub(crate) fn run(args: &Args) -> ExitCode {
     let format = if args.json { Format::Json } else { args.format };
-    let mut files = Vec::with_capacity(args.files.len());
-    for path in &args.files {
-        match output::decode_file(path, args.password.as_deref()) {
-            Ok(decoded) => files.push((path, decoded)),
-            Err(message) if format == Format::Json => return output::json_error("input", &message),
-            Err(message) => return output::input_error(message),
-        }
-    }
+    let password = args.password.as_deref();
+    let files = match output::decode_files(&args.files, password, format == Format::Json) {
+        Ok(files) => files,
+        Err(code) => return code,
+    };
     if format == Format::Json {
         let reports: Vec<(String, Vec<ThumbprintReport>)> = files
             .iter()
             .map(|(path, decoded)| (path.display().to_string(), decoded.thumbprint_reports()))
             .collect();
-        let rows: Vec<FileReport<'_>> = reports
-            .iter()
-            .flat_map(|(file, rows)| {
-                rows.iter().map(|report| FileReport {
-                    file: file.clone(),
-                    report,
-                })
-            })
-            .collect();
-        return output::print_json(&rows);
+        return output::print_file_rows(&reports);
     }
     let mut out = std::io::stdout().lock();
     let many_files = files.len() > 1;
@@ -97,10 +78,7 @@ pub(crate) fn run(args: &Args) -> ExitCode {
             Format::Json => Ok(()),
         };
         if let Err(e) = result {
-            if e.kind() == std::io::ErrorKind::BrokenPipe {
-                return ExitCode::SUCCESS;
-            }
-            return output::input_error(format!("writing output: {e}"));
+            return output::write_failed(&e);
         }
     }
     ExitCode::SUCCESS
@@ -133,23 +111,13 @@ fn write_text(
     }
     writeln!(out)?;
     for report in reports {
-        let t = &report.thumbprints;
         let key = if report.has_private_key {
             "  [has private key]"
         } else {
             ""
         };
         writeln!(out, "#{} {}{key}", report.index + 1, report.subject)?;
-        writeln!(out, "  SHA-1 (IdentityServer)  {}", t.sha1)?;
-        writeln!(out, "  SHA-256                 {}", t.sha256)?;
-        writeln!(out, "  x5t                     {}", t.x5t)?;
-        writeln!(out, "  x5t#S256                {}", t.x5t_s256)?;
-        if let Some(spki) = &t.spki_sha256 {
-            writeln!(
-                out,
-                "  public key SHA-256      {spki}  (identifies the key, not a thumbprint)"
-            )?;
-        }
+        output::write_thumbprints(out, &report.thumbprints, 23, "public key SHA-256")?;
     }
     for note in &decoded.notes {
         writeln!(out, "  note: {note}")?;

@@ -11,8 +11,7 @@ use certbind_core::{
 };
 use serde_json::json;
 
-use super::explain::instant;
-use super::output::{decode_file, input_error, json_error, print_json};
+use super::output::{decode_file, fail, instant, print_json};
 
 /// What the end-entity certificate must be good for.
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
@@ -51,13 +50,7 @@ pub(crate) struct Args {
 
 /// Runs `certbind verify-chain`.
 pub(crate) fn run(args: &Args) -> ExitCode {
-    let fail = |message: String| {
-        if args.json {
-            json_error("InputError", &message)
-        } else {
-            input_error(message)
-        }
-    };
+    let fail = |message: String| fail(args.json, message);
     let inputs = match read(args) {
         Ok(inputs) => inputs,
         Err(e) => return fail(e),

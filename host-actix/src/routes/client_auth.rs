@@ -2,15 +2,30 @@
 //! RFC 8705 §2): who claims to be which client, with which credential.
 
 use std::rc::Rc;
+use std::time::Instant;
 
-use actix_web::HttpRequest;
+use actix_web::{HttpRequest, HttpResponse};
 
 use crate::auth::{AuthRequest, Authenticated, SecretVia};
 use crate::error::OAuthError;
 use crate::extract::{BasicCredentials, Form, peer_certificate};
-use crate::metrics::Metrics;
+use crate::metrics::{Endpoint, Metrics};
 use crate::state::Snapshot;
 use crate::tls::PresentedCertificate;
+
+/// Counts a token or introspection request and its latency; returns its outcome (`ok` or the
+/// RFC 6749 §5.2 error code) for the log line.
+pub(super) fn record(
+    metrics: &Metrics,
+    endpoint: Endpoint,
+    started: Instant,
+    result: &Result<HttpResponse, OAuthError>,
+) -> &'static str {
+    let outcome = result.as_ref().map_or_else(OAuthError::code, |_| "ok");
+    metrics.request(endpoint, outcome);
+    metrics.latency(endpoint, started.elapsed());
+    outcome
+}
 
 /// What the log line of a request says about the client (filled in as the request goes).
 #[derive(Debug, Default)]
@@ -24,6 +39,10 @@ pub(super) struct Audit {
 }
 
 /// Authenticates the client of a token or introspection request.
+///
+/// The certificate is the connection's or, on a listener behind a reverse proxy, the one a
+/// trusted proxy forwarded ([`peer_certificate`]); a malformed forwarded one is
+/// `invalid_client`.
 ///
 /// The client's registered method decides what counts: a certificate on the connection does not
 /// turn a secret-based client into a certificate one, nor the reverse (the authenticator
@@ -40,7 +59,20 @@ pub(super) fn authenticate(
     let basic_attempted = basic.is_some();
     let body_id = form.get("client_id");
     let body_secret = form.get("client_secret");
-    audit.certificate = peer_certificate(request);
+    audit.certificate = match peer_certificate(request) {
+        Ok(certificate) => certificate,
+        Err(error) => {
+            // A trusted proxy sent a certificate header that cannot be read: fail closed, for
+            // secret-based clients too (the proxy is misconfigured or under attack).
+            metrics.auth_failure("forwarded_certificate_malformed");
+            audit.client_id = basic
+                .as_ref()
+                .map(|b| b.client_id.clone())
+                .or_else(|| body_id.map(str::to_owned));
+            audit.reason = Some(error.to_string());
+            return Err(OAuthError::InvalidClient { basic_attempted });
+        }
+    };
 
     let (client_id, secret) = match (&basic, body_id, body_secret) {
         (Some(_), _, Some(_)) => {
@@ -65,7 +97,12 @@ pub(super) fn authenticate(
         }
     };
     audit.client_id = Some(client_id.to_owned());
-    let auth_request = AuthRequest::new(client_id, audit.certificate.as_deref(), secret, now);
+    let auth_request = AuthRequest {
+        client_id,
+        certificate: audit.certificate.as_deref(),
+        secret,
+        now,
+    };
     match snapshot.clients.authenticate(&auth_request) {
         Ok(client) => {
             audit.method = Some(client.method);

@@ -6,7 +6,7 @@ use std::time::Instant;
 use actix_web::http::header::CACHE_CONTROL;
 use actix_web::{HttpRequest, HttpResponse, ResponseError as _, web};
 
-use super::client_auth::{Audit, authenticate};
+use super::client_auth::{Audit, authenticate, record};
 use crate::error::OAuthError;
 use crate::extract::Form;
 use crate::metrics::Endpoint;
@@ -20,11 +20,7 @@ pub(super) async fn introspect(
     let started = Instant::now();
     let mut audit = Audit::default();
     let result = handle(&request, payload, &state, &mut audit).await;
-    let outcome = result.as_ref().map_or_else(OAuthError::code, |_| "ok");
-    state.metrics.request(Endpoint::Introspect, outcome);
-    state
-        .metrics
-        .latency(Endpoint::Introspect, started.elapsed());
+    let outcome = record(&state.metrics, Endpoint::Introspect, started, &result);
     let client = audit.client_id.as_deref().unwrap_or("");
     let reason = audit.reason.as_deref().unwrap_or("");
     tracing::info!(target: "certbind::introspect", client, outcome, reason, "introspection");

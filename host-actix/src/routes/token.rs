@@ -7,7 +7,7 @@ use actix_web::http::header::{CACHE_CONTROL, PRAGMA};
 use actix_web::{HttpRequest, HttpResponse, ResponseError as _, web};
 use serde::Serialize;
 
-use super::client_auth::{Audit, authenticate};
+use super::client_auth::{Audit, authenticate, record};
 use crate::error::OAuthError;
 use crate::extract::Form;
 use crate::metrics::Endpoint;
@@ -32,9 +32,7 @@ pub(super) async fn token(
     let started = Instant::now();
     let mut audit = Audit::default();
     let result = handle(&request, payload, &state, &mut audit).await;
-    let outcome = result.as_ref().map_or_else(OAuthError::code, |_| "ok");
-    state.metrics.request(Endpoint::Token, outcome);
-    state.metrics.latency(Endpoint::Token, started.elapsed());
+    let outcome = record(&state.metrics, Endpoint::Token, started, &result);
     log(&audit, outcome, result.as_ref().err());
     result.unwrap_or_else(|e| e.error_response())
 }
@@ -44,6 +42,8 @@ fn log(audit: &Audit, outcome: &str, error: Option<&OAuthError>) {
     let cert = audit.certificate.as_deref();
     let sha1 = cert.map(PresentedCertificate::sha1_hex);
     let sha256 = cert.map(PresentedCertificate::sha256_hex);
+    // Where the certificate came from: the TLS connection or a trusted proxy's header.
+    let cert_via = cert.map(|c| if c.forwarded() { "proxy" } else { "tls" });
     let client = audit.client_id.as_deref().unwrap_or("");
     let method = audit.method.unwrap_or("");
     let reason = audit
@@ -55,7 +55,7 @@ fn log(audit: &Audit, outcome: &str, error: Option<&OAuthError>) {
         tracing::warn!(
             target: "certbind::token",
             client, method, outcome, reason,
-            cert_sha1 = sha1, cert_sha256 = sha256,
+            cert_sha1 = sha1, cert_sha256 = sha256, cert_via,
             "token request rejected"
         );
     } else {
@@ -63,7 +63,7 @@ fn log(audit: &Audit, outcome: &str, error: Option<&OAuthError>) {
         tracing::info!(
             target: "certbind::token",
             client, method, outcome, matched,
-            cert_sha1 = sha1, cert_sha256 = sha256,
+            cert_sha1 = sha1, cert_sha256 = sha256, cert_via,
             "token issued"
         );
     }
