@@ -2,7 +2,7 @@
 # CI for the npm package `certbind` (wasm/): builds it from source and runs its tests.
 # Idempotent; called by scripts/test-all.sh (the lead's .ci/run). Steps:
 #   1. wasm-bindgen-cli 0.2.130 (must equal the crate pin): reused from PATH, $WASM_BINDGEN or
-#      $CERTBIND_TOOLS/bin (default <repo>/tools/bin); else `cargo install` there (~7.5 min once;
+#      $CERTBIND_TOOLS/bin (default <repo>/tools/bin); else `cargo install` there (~1 min once, a debug build:
 #      not --locked: the CLI's lockfile pins a webpki-roots version this registry lacks).
 #   2. npm ci (npm registry only), build (cargo wasm-release + wasm-bindgen + npm binaryen
 #      wasm-opt; ~3-4 min from clean, size report in dist/size-report.json).
@@ -23,7 +23,7 @@ elif have_bindgen "$TOOLS/bin/wasm-bindgen"; then
   export WASM_BINDGEN=$TOOLS/bin/wasm-bindgen
 else
   echo "wasm/ci.sh: installing wasm-bindgen-cli $WB_VERSION into $TOOLS (once, several minutes)"
-  cargo install -q wasm-bindgen-cli --version "$WB_VERSION" --root "$TOOLS"
+  cargo install -q wasm-bindgen-cli --version "$WB_VERSION" --debug --root "$TOOLS"
   export WASM_BINDGEN=$TOOLS/bin/wasm-bindgen
 fi
 
