@@ -7,6 +7,8 @@ use alloc::string::String;
 use alloc::vec::Vec;
 use core::fmt;
 
+use crate::text::Quoted;
+
 /// Everything that can go wrong while reading certificates, thumbprints, names or a registry.
 ///
 /// Every variant says *what* was wrong and *where* (byte offset, line, PEM label, field), so
@@ -268,7 +270,7 @@ impl fmt::Display for RegistryProblem {
         }
         write!(f, "{}", self.field)?;
         if let Some(id) = &self.client_id {
-            write!(f, " (client {id:?})")?;
+            write!(f, " (client {})", Quoted(id))?;
         }
         write!(f, ": {}", self.message)
     }
@@ -436,13 +438,15 @@ impl fmt::Display for Error {
             } => {
                 write!(
                     f,
-                    "invalid distinguished name {input:?} at position {index}: {reason}"
+                    "invalid distinguished name {} at position {index}: {reason}",
+                    Quoted(input)
                 )
             }
             Self::InvalidTime { input, reason } => {
                 write!(
                     f,
-                    "invalid date-time {input:?}: {reason} (expected RFC 3339)"
+                    "invalid date-time {}: {reason} (expected RFC 3339)",
+                    Quoted(input)
                 )
             }
             Self::Registry { problems } => {

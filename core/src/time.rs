@@ -12,6 +12,7 @@ use core::time::Duration;
 use pki_types::UnixTime;
 
 use crate::Error;
+use crate::text::Quoted;
 
 /// Seconds in a day.
 const DAY: i64 = 86_400;
@@ -348,15 +349,16 @@ pub(crate) fn parse_certificate_time(generalized: bool, content: &[u8]) -> Resul
         let text = String::from_utf8_lossy(content);
         match problem {
             TimeProblem::Form => format!(
-                "{kind} {text:?} is not in the form RFC 5280 requires ({})",
+                "{kind} {} is not in the form RFC 5280 requires ({})",
+                Quoted(&text),
                 if generalized {
                     "YYYYMMDDHHMMSSZ"
                 } else {
                     "YYMMDDHHMMSSZ"
                 }
             ),
-            TimeProblem::NonDigit => format!("{kind} {text:?} has a non-digit"),
-            TimeProblem::InvalidDate => format!("{kind} {text:?} is not a valid date"),
+            TimeProblem::NonDigit => format!("{kind} {} has a non-digit", Quoted(&text)),
+            TimeProblem::InvalidDate => format!("{kind} {} is not a valid date", Quoted(&text)),
         }
     })
 }

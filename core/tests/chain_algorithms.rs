@@ -446,6 +446,103 @@ fn a_tampered_signature_is_rejected() {
     }
 }
 
+/// RSA verification (core/src/signature.rs: the `rsa` crate's key checks and PSS, our public
+/// operation on crypto-bigint) on the moduli and exponents where it could go wrong: a modulus
+/// whose bit length is 1 mod 8 (the PSS encoded message is one octet shorter than the
+/// signature), whole and partial top limbs, e = 3 and a large exponent; each chain is checked by
+/// `openssl verify` and a tampered leaf signature is refused.
+#[test]
+fn rsa_of_other_sizes_and_exponents_verifies_as_openssl_does() {
+    const RSA2049: KeySpec = KeySpec {
+        algorithm: "RSA",
+        options: &["rsa_keygen_bits:2049"],
+    };
+    const RSA3072_E3: KeySpec = KeySpec {
+        algorithm: "RSA",
+        options: &["rsa_keygen_bits:3072", "rsa_keygen_pubexp:3"],
+    };
+    const RSA4096: KeySpec = KeySpec {
+        algorithm: "RSA",
+        options: &["rsa_keygen_bits:4096"],
+    };
+    const RSA2100_BIG_E: KeySpec = KeySpec {
+        algorithm: "RSA",
+        options: &["rsa_keygen_bits:2100", "rsa_keygen_pubexp:4294967311"],
+    };
+    let cases: &[(&str, &KeySpec, Signing)] = &[
+        (
+            "rsa2049-pss",
+            &RSA2049,
+            Signing {
+                md: Some("sha256"),
+                pss: true,
+            },
+        ),
+        (
+            "rsa2049-pkcs1",
+            &RSA2049,
+            Signing {
+                md: Some("sha384"),
+                pss: false,
+            },
+        ),
+        (
+            "rsa3072-e3",
+            &RSA3072_E3,
+            Signing {
+                md: Some("sha256"),
+                pss: false,
+            },
+        ),
+        (
+            "rsa3072-e3-pss",
+            &RSA3072_E3,
+            Signing {
+                md: Some("sha384"),
+                pss: true,
+            },
+        ),
+        (
+            "rsa4096-pss",
+            &RSA4096,
+            Signing {
+                md: Some("sha512"),
+                pss: true,
+            },
+        ),
+        (
+            "rsa2100-big-e",
+            &RSA2100_BIG_E,
+            Signing {
+                md: Some("sha256"),
+                pss: true,
+            },
+        ),
+    ];
+    for (name, key, sign) in cases {
+        // Root and intermediate use the key under test; the leaf is P-256, signed by the
+        // intermediate with the algorithm under test.
+        let ws = chain_with(name, key, sign);
+        assert!(
+            ws.openssl_verifies("leaf", &["int"], "root", "sslclient"),
+            "{name}: openssl disagrees"
+        );
+        verify(&ws, "leaf", &["int"], "root", KeyPurpose::ClientAuth)
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
+        // The leaf's signature (its last bytes) with one bit flipped.
+        let mut leaf = ws.der("leaf");
+        let last = leaf.len() - 1;
+        leaf[last] ^= 0x01;
+        let anchors =
+            anchors_from_certificates(&[Certificate::from_der(&ws.der("root")).unwrap()]).unwrap();
+        let refs: Vec<&certbind_core::Anchor> = anchors.iter().collect();
+        let int = ws.der("int");
+        let err =
+            verify_chain(&leaf, &[&int], &refs, now(), &ChainOptions::client_auth()).unwrap_err();
+        assert_eq!(err, ChainError::BadSignature, "{name}");
+    }
+}
+
 #[test]
 fn rsa_keys_below_2048_bits_are_refused_as_webpki_does_with_ring() {
     let ws = chain_with(

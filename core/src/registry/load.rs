@@ -335,6 +335,20 @@ impl Loader<'_> {
         out
     }
 
+    /// The file names of a `trust_anchors` list under `at`, each remembered with where it was
+    /// first named: the files are read once the whole document is checked, and a file that
+    /// cannot be read is reported at that place.
+    fn trust_anchor_files(&mut self, node: &Node, at: &At) -> Option<Vec<String>> {
+        let field = at.field("trust_anchors", Some(node));
+        let files = self.strings(node, &field)?;
+        for file in &files {
+            self.anchor_uses
+                .entry(file.clone())
+                .or_insert_with(|| field.clone());
+        }
+        Some(files)
+    }
+
     /// A string or an array of strings.
     fn strings(&mut self, node: &Node, at: &At) -> Option<Vec<String>> {
         match &node.value {
@@ -391,19 +405,10 @@ impl Loader<'_> {
             return Registry::default();
         };
 
-        let trust_anchor_files = match table.get("trust_anchors") {
-            Some(node) => {
-                let at = top.field("trust_anchors", Some(node));
-                let files = self.strings(node, &at).unwrap_or_default();
-                for file in &files {
-                    self.anchor_uses
-                        .entry(file.clone())
-                        .or_insert_with(|| at.clone());
-                }
-                files
-            }
-            None => Vec::new(),
-        };
+        let trust_anchor_files = table
+            .get("trust_anchors")
+            .and_then(|node| self.trust_anchor_files(node, &top))
+            .unwrap_or_default();
         let clock_skew = match table.get("clock_skew") {
             Some(node) => {
                 let at = top.field("clock_skew", Some(node));
@@ -638,16 +643,9 @@ impl Loader<'_> {
                 at.field("certificate_bound_access_tokens", Some(n)),
             )
         });
-        let trust_anchors = table.get("trust_anchors").and_then(|n| {
-            let field = at.field("trust_anchors", Some(n));
-            let files = self.strings(n, &field)?;
-            for file in &files {
-                self.anchor_uses
-                    .entry(file.clone())
-                    .or_insert_with(|| field.clone());
-            }
-            Some(files)
-        });
+        let trust_anchors = table
+            .get("trust_anchors")
+            .and_then(|n| self.trust_anchor_files(n, &at));
 
         let mut secrets = Vec::new();
         match table.get("secrets") {
@@ -960,16 +958,9 @@ impl Loader<'_> {
                 None
             }
         };
-        let trust_anchors = table.get("trust_anchors").and_then(|n| {
-            let field = at.field("trust_anchors", Some(n));
-            let files = self.strings(n, &field)?;
-            for file in &files {
-                self.anchor_uses
-                    .entry(file.clone())
-                    .or_insert_with(|| field.clone());
-            }
-            Some(files)
-        });
+        let trust_anchors = table
+            .get("trust_anchors")
+            .and_then(|n| self.trust_anchor_files(n, at));
         let mut issuer_key_sha256 = Vec::new();
         if let Some(n) = table.get("issuer_key_sha256") {
             let field = at.field("issuer_key_sha256", Some(n));
