@@ -8,7 +8,7 @@ mod fixtures;
 use certbind_core::{Certificate, DecodeOptions, Error, InputFormat, PemPosition, decode};
 
 fn decode_fixture(name: &str) -> Result<certbind_core::Decoded, Error> {
-    decode(&fixtures::read(name), &DecodeOptions::default())
+    decode(&fixtures::read_fixture(name), &DecodeOptions::default())
 }
 
 fn decode_str(text: &str) -> Result<certbind_core::Decoded, Error> {
@@ -16,7 +16,7 @@ fn decode_str(text: &str) -> Result<certbind_core::Decoded, Error> {
 }
 
 fn client_der() -> Vec<u8> {
-    fixtures::read("basic.client.ee.der")
+    fixtures::read_fixture("basic.client.ee.der")
 }
 
 fn base64(der: &[u8]) -> String {
@@ -76,14 +76,14 @@ fn pem_certificates_know_their_begin_line() {
             .collect();
         assert_eq!(l, lines, "{name}");
     }
-    let text = fixtures::read("basic.chain.pem");
+    let text = fixtures::read_fixture("basic.chain.pem");
     let second = decoded.certificates[1].source().offset;
     assert!(text[second..].starts_with(b"-----BEGIN CERTIFICATE-----"));
 }
 
 #[test]
 fn pkcs7_certificates_are_the_exact_bytes_at_their_offsets() {
-    let p7b = fixtures::read("basic.chain.p7b");
+    let p7b = fixtures::read_fixture("basic.chain.p7b");
     let decoded = decode(&p7b, &DecodeOptions::default()).unwrap();
     assert_eq!(decoded.format, InputFormat::Pkcs7);
     let chain = decode_fixture("basic.chain.pem").unwrap();
@@ -282,7 +282,7 @@ fn certificate_from_der_rejects_containers_and_keys() {
         "bad.pkcs8-key.der",
         "bad.csr.der",
     ] {
-        let err = Certificate::from_der(&fixtures::read(name)).unwrap_err();
+        let err = Certificate::from_der(&fixtures::read_fixture(name)).unwrap_err();
         assert_eq!(err.code(), "NotACertificate", "{name}: {err}");
     }
     assert!(Certificate::from_der(&client_der()).is_ok());
@@ -441,7 +441,7 @@ fn signed_messages_give_their_certificates_whether_der_or_streamed_ber() {
 
 #[test]
 fn a_pkcs7_that_is_broken_inside_says_where() {
-    let mut p7b = fixtures::read("basic.chain.p7b");
+    let mut p7b = fixtures::read_fixture("basic.chain.p7b");
     // Make the first certificate's tag something else: the certificate set holds a BOOLEAN.
     let first = decode(&p7b, &DecodeOptions::default())
         .unwrap()

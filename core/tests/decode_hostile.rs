@@ -60,7 +60,7 @@ fn absurd_der_lengths_are_errors_without_allocation() {
 
 #[test]
 fn a_pkcs7_with_an_absurd_certificate_length_is_a_pkcs7_error() {
-    let mut p7b = fixtures::read("basic.chain.p7b");
+    let mut p7b = fixtures::read_fixture("basic.chain.p7b");
     let first = decode(&p7b, &DecodeOptions::default())
         .unwrap()
         .certificates[0]
@@ -112,7 +112,7 @@ fn deep_nesting_is_an_error_not_a_stack_overflow() {
 
 #[test]
 fn ten_thousand_pem_blocks_are_read_in_linear_time_with_bounded_notes() {
-    let cert = String::from_utf8(fixtures::read("basic.client.ee.pem")).unwrap();
+    let cert = String::from_utf8(fixtures::read_fixture("basic.client.ee.pem")).unwrap();
     let mut text = pem("X", "QUJD").repeat(10_000);
     text.push_str(&cert);
     let decoded = quickly(10_000, || {
@@ -153,7 +153,7 @@ fn inputs_over_the_size_limit_are_refused_before_reading() {
     );
     let mut options = DecodeOptions::default();
     options.limits.max_input_bytes = 100;
-    let err = decode(&fixtures::read("basic.client.ee.der"), &options).unwrap_err();
+    let err = decode(&fixtures::read_fixture("basic.client.ee.der"), &options).unwrap_err();
     assert_eq!(
         err,
         Error::InputTooLarge {
@@ -213,7 +213,7 @@ fn every_truncation_of_real_files_is_an_error_not_a_panic() {
         ("client.modern.p12", Some("certbind-test")),
         ("client.legacy-rc2.p12", Some("certbind-test")),
     ] {
-        let bytes = fixtures::read(name);
+        let bytes = fixtures::read_fixture(name);
         let mut options = DecodeOptions::default();
         options.password = password;
         for end in 0..bytes.len() {
@@ -257,7 +257,7 @@ fn random_corruptions_of_real_files_never_panic() {
         ("client.no-localkeyid.p12", Some("certbind-test"), 100),
         ("client.nomac.p12", Some("certbind-test"), 100),
     ] {
-        let original = fixtures::read(name);
+        let original = fixtures::read_fixture(name);
         let mut options = DecodeOptions::default();
         options.password = password;
         for _ in 0..rounds {

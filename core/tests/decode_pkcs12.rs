@@ -17,7 +17,7 @@ const PASSWORD: &str = "certbind-test";
 fn with_password(name: &str, password: Option<&str>) -> Result<Decoded, Error> {
     let mut options = DecodeOptions::default();
     options.password = password;
-    decode(&fixtures::read(name), &options)
+    decode(&fixtures::read_fixture(name), &options)
 }
 
 fn with_limit(bytes: &[u8], password: &str, max_iterations: u64) -> Result<Decoded, Error> {
@@ -179,7 +179,7 @@ fn certificate_only_files_have_no_key() {
 #[test]
 fn the_private_key_never_appears_in_the_result() {
     // The EC private scalar, from the SEC1 form of the same key: OCTET STRING at byte 5.
-    let sec1 = fixtures::read("bad.sec1-key.der");
+    let sec1 = fixtures::read_fixture("bad.sec1-key.der");
     assert_eq!(&sec1[5..7], &[0x04, 0x20]);
     let scalar = &sec1[7..39];
     let scalar_hex: String = scalar.iter().map(|b| format!("{b:02x}")).collect();
@@ -199,7 +199,7 @@ fn the_private_key_never_appears_in_the_result() {
 
 #[test]
 fn iteration_counts_over_the_limit_fail_before_any_derivation() {
-    let modern = fixtures::read("client.modern.p12");
+    let modern = fixtures::read_fixture("client.modern.p12");
     assert_eq!(
         with_limit(&modern, PASSWORD, 2047).unwrap_err(),
         Error::Pkcs12TooManyIterations {
@@ -262,7 +262,7 @@ fn two_to_the_31_iterations_fail_fast_with_the_typed_error() {
 
 #[test]
 fn pbmac1_is_reported_as_unsupported() {
-    let mut p12 = fixtures::read("client.modern.p12");
+    let mut p12 = fixtures::read_fixture("client.modern.p12");
     let sha256 = [
         0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x01,
     ];
@@ -283,7 +283,7 @@ fn pbmac1_is_reported_as_unsupported() {
 
 #[test]
 fn a_corrupted_file_fails_its_mac() {
-    let mut p12 = fixtures::read("client.modern.p12");
+    let mut p12 = fixtures::read_fixture("client.modern.p12");
     let middle = p12.len() / 2;
     p12[middle] ^= 0x01;
     let err = decode(&p12, &DecodeOptions::with_password(PASSWORD)).unwrap_err();

@@ -25,7 +25,7 @@ fn hex_upper(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02X}")).collect()
 }
 
-fn options(input: &fixtures::Input) -> DecodeOptions<'_> {
+fn options(input: &fixtures::InputVector) -> DecodeOptions<'_> {
     let mut options = DecodeOptions::default();
     options.password = input.password.as_deref();
     options
@@ -33,7 +33,7 @@ fn options(input: &fixtures::Input) -> DecodeOptions<'_> {
 
 #[test]
 fn the_manifest_covers_every_input_form_and_error() {
-    let inputs = fixtures::inputs();
+    let inputs = fixtures::input_vectors();
     for format in ["pem", "der", "base64", "hex", "pkcs7", "pkcs12"] {
         assert!(
             inputs.iter().any(|i| i.format.as_deref() == Some(format)),
@@ -42,7 +42,7 @@ fn the_manifest_covers_every_input_form_and_error() {
     }
     assert!(inputs.len() > 60, "only {} inputs", inputs.len());
     // Every fixture file (other than keys, the generator and the manifest) is in the manifest.
-    for entry in std::fs::read_dir(fixtures::dir()).unwrap() {
+    for entry in std::fs::read_dir(fixtures::fixtures_dir()).unwrap() {
         let name = entry.unwrap().file_name().into_string().unwrap();
         if name.contains(".key.")
             || name.ends_with(".sh")
@@ -61,8 +61,11 @@ fn the_manifest_covers_every_input_form_and_error() {
 #[test]
 fn every_good_input_gives_openssls_certificates_in_order() {
     let mut checked = 0;
-    for input in fixtures::inputs().iter().filter(|i| i.error.is_none()) {
-        let bytes = fixtures::read(&input.file);
+    for input in fixtures::input_vectors()
+        .iter()
+        .filter(|i| i.error.is_none())
+    {
+        let bytes = fixtures::read_fixture(&input.file);
         if !cfg!(feature = "pkcs12") && input.format.as_deref() == Some("pkcs12") {
             let err = decode(&bytes, &options(input)).unwrap_err();
             assert_eq!(err.code(), "Pkcs12Unsupported", "{}: {err}", input.file);
@@ -154,8 +157,11 @@ fn position(err: &Error) -> (Option<usize>, Option<usize>, Option<usize>) {
 #[test]
 fn every_bad_input_fails_with_its_error_code_and_position() {
     let mut checked = 0;
-    for input in fixtures::inputs().iter().filter(|i| i.error.is_some()) {
-        let bytes = fixtures::read(&input.file);
+    for input in fixtures::input_vectors()
+        .iter()
+        .filter(|i| i.error.is_some())
+    {
+        let bytes = fixtures::read_fixture(&input.file);
         let what = format!("{} (password {:?})", input.file, input.password);
         let mut expected = input.error.as_deref();
         if !cfg!(feature = "pkcs12") && expected.is_some_and(|c| c.starts_with("Pkcs12")) {

@@ -193,17 +193,17 @@ fn the_report_shows_the_certificate_as_openssl_sees_it() {
 #[test]
 fn a_decoded_file_presents_the_key_certificate_and_the_rest_as_its_chain() {
     // PKCS#12: the certificate the key belongs to is the leaf, wherever it is in the file.
-    let input = fixtures::inputs()
+    let input = fixtures::input_vectors()
         .into_iter()
         .find(|i| i.file == "client.modern.p12" && i.error.is_none())
         .unwrap();
     let password = input.password.clone().unwrap();
     let mut options = DecodeOptions::default();
     options.password = Some(&password);
-    let decoded = decode(&fixtures::read(&input.file), &options).unwrap();
+    let decoded = decode(&fixtures::read_fixture(&input.file), &options).unwrap();
     let key = decoded.key_certificate.unwrap();
     let count = decoded.certificates.len();
-    let extra = fixtures::read("basic.root.ca.der");
+    let extra = fixtures::read_fixture("basic.root.ca.der");
     let presented = PresentedCertificate::from_decoded(decoded, [extra.clone()]).unwrap();
     assert_eq!(sha1_hex(presented.der()), input.certificates[key].sha1);
     assert_eq!(presented.chain().len(), count);
@@ -211,7 +211,7 @@ fn a_decoded_file_presents_the_key_certificate_and_the_rest_as_its_chain() {
 
     // Without a key, the first certificate.
     let chain = decode(
-        &fixtures::read("basic.chain.pem"),
+        &fixtures::read_fixture("basic.chain.pem"),
         &DecodeOptions::default(),
     )
     .unwrap();
@@ -220,7 +220,7 @@ fn a_decoded_file_presents_the_key_certificate_and_the_rest_as_its_chain() {
     assert_eq!(presented.der(), first.as_slice());
 
     let nothing = decode(
-        &fixtures::read("basic.chain.pem"),
+        &fixtures::read_fixture("basic.chain.pem"),
         &DecodeOptions::default(),
     )
     .map(|mut d| {

@@ -16,9 +16,12 @@ use serde_json::Value;
 pub const FIXTURE_PASSWORD: &str = "certbind-test";
 
 /// The fixture directory, `tests/fixtures`.
+///
+/// Found from the compiling crate's directory one level up, so that the core's tests, which
+/// compile this file too (`core/tests/support/fixtures.rs`), find the same directory.
 #[must_use]
 pub fn fixtures_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures")
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures")
 }
 
 /// The path of fixture `name`, e.g. `basic.client.ee.pem`.
