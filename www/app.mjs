@@ -243,7 +243,8 @@ function pastedView(text, changes, badIndex) {
     const change = byIndex.get(i);
     if (i === badIndex) {
       out.append(h('mark', { class: 'wrong', title: 'not allowed here' }, ch));
-    } else if (!change || change.kind === 'case_folded') {
+    } else if (!change || change.kind === 'case_folded' || change.kind === 'standard_base64') {
+      // Kept, in a changed form: shown as pasted.
       out.append(ch);
     } else if (change.kind === 'invisible' || (change.kind === 'whitespace' && ch !== ' ')) {
       out.append(h('mark', { class: 'invisible', title: `${change.codePoint} ${change.name}` }, `⟨${change.codePoint}⟩`));
@@ -261,6 +262,9 @@ const KIND_WORDS = {
   label: 'removed (label)',
   prefix: 'removed (prefix)',
   case_folded: 'made uppercase',
+  standard_base64: 'changed to base64url',
+  padding: 'removed (base64 padding)',
+  quote: 'removed (quote)',
 };
 
 function changesTable(changes) {

@@ -28,6 +28,7 @@ use alloc::vec::Vec;
 
 use crate::certificate::bad_der;
 use crate::pem::{self, Block};
+use crate::percent::{self, percent_decode};
 use crate::pkcs7;
 use crate::pkcs12;
 use crate::text::{
@@ -343,6 +344,18 @@ impl<'o> Collector<'o> {
         if trim(text).is_empty() {
             return Err(Error::EmptyInput);
         }
+        if let Some(plus) = percent::url_encoded_pem(text) {
+            let decoded = percent_decode(text, plus).map_err(|e| match e {
+                Error::InvalidPercentEncoding { offset } => Error::InvalidPercentEncoding {
+                    offset: base + offset,
+                },
+                other => other,
+            })?;
+            self.note(String::from(
+                "read as URL-encoded PEM (as nginx, Envoy or AWS ALB forward a client certificate); line numbers are those of the decoded text",
+            ));
+            return self.pem(&decoded);
+        }
         if pem::has_begin_marker(text) {
             return self.pem(text);
         }
@@ -379,6 +392,14 @@ impl<'o> Collector<'o> {
         format: InputFormat,
         encoding: &str,
     ) -> Result<InputFormat, Error> {
+        // Base64 of a whole PEM file: the data of a Kubernetes TLS secret (`tls.crt`), Helm values,
+        // CI variables. Read once; PEM blocks hold DER, so this cannot nest further.
+        if format == InputFormat::Base64 && trim(der).starts_with(b"-----BEGIN") {
+            self.note(String::from(
+                "the base64 decodes to PEM text (as in a Kubernetes secret's tls.crt); read that PEM; line numbers are those of the decoded text",
+            ));
+            return self.pem(der);
+        }
         // No certificate is as short as a digest: a thumbprint was pasted in the wrong place.
         let digest = match der.len() {
             20 => Some("SHA-1 thumbprint (or x5t)"),

@@ -78,6 +78,12 @@ pub enum Error {
         /// What is wrong there.
         reason: String,
     },
+    /// URL-encoded PEM (as nginx, Envoy and AWS ALB forward it) with a `%` that is not followed
+    /// by two hex digits: the text was cut or edited.
+    InvalidPercentEncoding {
+        /// Byte offset of the `%` in the input (in the converted text for UTF-16 input).
+        offset: usize,
+    },
 
     // ---------------------------------------------------------------- DER / X.509
     /// The bytes are not a well-formed DER X.509 certificate (RFC 5280 §4.1).
@@ -292,6 +298,7 @@ impl Error {
             Self::PemLabelMismatch { .. } => "PemLabelMismatch",
             Self::InvalidBase64 { .. } => "InvalidBase64",
             Self::InvalidHex { .. } => "InvalidHex",
+            Self::InvalidPercentEncoding { .. } => "InvalidPercentEncoding",
             Self::BadDer { .. } => "BadDer",
             Self::TrailingData { .. } => "TrailingData",
             Self::NotACertificate { .. } => "NotACertificate",
@@ -371,6 +378,10 @@ impl fmt::Display for Error {
             Self::InvalidHex { offset, reason } => {
                 write!(f, "offset {offset}: invalid hex: {reason}")
             }
+            Self::InvalidPercentEncoding { offset } => write!(
+                f,
+                "offset {offset}: invalid URL encoding: '%' is not followed by two hex digits"
+            ),
             Self::BadDer {
                 offset,
                 what,

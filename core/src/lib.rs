@@ -42,6 +42,7 @@ mod limits;
 mod name;
 mod normalize;
 mod pem;
+mod percent;
 mod pkcs12;
 mod pkcs7;
 mod presented;
@@ -88,6 +89,7 @@ pub use limits::Limits;
 pub use normalize::{
     Change, ChangeKind, NormalizedThumbprint, ThumbprintForm, describe_char, normalize_thumbprint,
 };
+pub use percent::{Plus, percent_decode};
 pub use pki_types::UnixTime;
 pub use presented::{Presented, PresentedCertificate, PresentedSecret, SecretTransport};
 #[cfg(feature = "toml")]

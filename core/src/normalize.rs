@@ -9,7 +9,10 @@
 //!   breaks (CR, LF, U+2028, U+2029), the typographic spaces U+2000–U+200A, U+3000;
 //! - a label at the start, before `=` or `:` (case-insensitive): `SHA1 Fingerprint=` (as
 //!   `openssl x509 -fingerprint` prints it), `sha256 Fingerprint=`, `Thumbprint:` (PowerShell),
-//!   `Thumbprint =`, `Fingerprint:`, `SHA1:`/`SHA256:` (keytool), `x5t:`, `x5t#S256:`;
+//!   `Thumbprint =`, `Fingerprint:`, `SHA1:`/`SHA256:` (keytool), `x5t:`, `x5t#S256:`,
+//!   `Cert Hash(sha1):` (certutil);
+//! - a pair of quotes around the value or the whole text (`"…"`, `'…'`, `` `…` ``, `“…”`, `‘…’`,
+//!   `„…“`, `«…»`), as copied from JSON, YAML, PowerShell or a chat message;
 //! - a `0x` prefix before hex digits;
 //! - `:` or `-` between the bytes of a hex thumbprint;
 //! - `=` padding after base64.
@@ -95,6 +98,9 @@ pub enum ChangeKind {
     StandardBase64,
     /// A base64 `=` padding character.
     Padding,
+    /// One of a pair of quotes around the value (`"…"`, `'…'`, `` `…` ``, `“…”`, `‘…’`, `„…“`,
+    /// `«…»`), as copied from JSON, YAML, PowerShell or a chat message.
+    Quote,
 }
 
 impl ChangeKind {
@@ -183,7 +189,12 @@ pub fn normalize_thumbprint(text: &str) -> Result<NormalizedThumbprint, Error> {
             kept.push((index, c));
         }
     }
-    let (label, body) = match find_label(&kept) {
+    // Quotes around the whole text (`"SHA1 Fingerprint=…"`), then around the value after a
+    // label (`Thumbprint: '…'`). The closing quotes are the last characters: they are added to
+    // `changes` after the value's own changes, to keep it in input order.
+    let mut closing = Vec::new();
+    let kept = unquote(&kept, &mut changes, &mut closing);
+    let (label, body) = match find_label(kept) {
         Some((label, len)) => {
             let (label_chars, body) = kept.split_at(len.min(kept.len()));
             changes.extend(
@@ -193,7 +204,12 @@ pub fn normalize_thumbprint(text: &str) -> Result<NormalizedThumbprint, Error> {
             );
             (Some(label), body)
         }
-        None => (None, kept.as_slice()),
+        None => (None, kept),
+    };
+    let body = if label.is_some() {
+        unquote(body, &mut changes, &mut closing)
+    } else {
+        body
     };
     if body.is_empty() {
         return Err(Error::ThumbprintEmpty);
@@ -205,8 +221,38 @@ pub fn normalize_thumbprint(text: &str) -> Result<NormalizedThumbprint, Error> {
     if let Some(label) = label {
         check_label_agrees(label, &result)?;
     }
+    changes.extend(closing.into_iter().rev());
     result.changes = merge_by_index(removed, changes);
     Ok(result)
+}
+
+/// Pairs of quotes a value may be enclosed in.
+const QUOTES: &[(char, char)] = &[
+    ('"', '"'),
+    ('\'', '\''),
+    ('`', '`'),
+    ('\u{201C}', '\u{201D}'), // “ ” (word processors, chat clients)
+    ('\u{2018}', '\u{2019}'), // ‘ ’
+    ('\u{201E}', '\u{201C}'), // „ “ (German)
+    ('\u{00AB}', '\u{00BB}'), // « » (French)
+];
+
+/// `chars` without one pair of quotes that encloses all of it, reporting the opening quote in
+/// `changes` and the closing one in `closing`. A lone or mismatched quote is left for the value
+/// checks to reject.
+fn unquote<'a>(
+    chars: &'a [(usize, char)],
+    changes: &mut Vec<Change>,
+    closing: &mut Vec<Change>,
+) -> &'a [(usize, char)] {
+    if let [(i, open), inner @ .., (j, close)] = chars
+        && QUOTES.contains(&(*open, *close))
+    {
+        changes.push(Change::new(*i, *open, ChangeKind::Quote));
+        closing.push(Change::new(*j, *close, ChangeKind::Quote));
+        return inner;
+    }
+    chars
 }
 
 /// Merges two lists of changes that are each in input order (no index is in both).
@@ -302,6 +348,9 @@ const LABELS: &[Label] = {
         label("sha-1thumbprint", Some(Sha1), None),
         label("sha256thumbprint", Some(Sha256), None),
         label("sha-256thumbprint", Some(Sha256), None),
+        // certutil -dump (Windows): `Cert Hash(sha1): 61 b7 54 …`.
+        label("certhash(sha1)", Some(Sha1), None),
+        label("certhash(sha256)", Some(Sha256), None),
         label("certificatethumbprint", None, None),
         label("thumbprint", None, None),
         label("fingerprint", None, None),

@@ -39,6 +39,10 @@ fn every_encoding_of_the_client_certificate_gives_its_exact_der() {
         "pem.client-single-line-body.pem",
         "pem.client-one-line.txt",
         "pem.client-json-escaped.txt",
+        "pem.client-nginx-escaped.txt",
+        "pem.client-envoy-xfcc.txt",
+        "pem.client-form-encoded.txt",
+        "pem.client-k8s-secret.txt",
         "pem.client-indented.yaml",
         "pem.client-x509-label.pem",
         "pem.client-headers.pem",
@@ -135,6 +139,10 @@ fn interpretations_are_noted() {
         ("pem.client-bom.pem", "byte-order mark"),
         ("pem.client-utf16le.pem", "UTF-16"),
         ("pem.client-json-escaped.txt", "\\n"),
+        ("pem.client-nginx-escaped.txt", "URL-encoded PEM"),
+        ("pem.client-envoy-xfcc.txt", "URL-encoded PEM"),
+        ("pem.client-form-encoded.txt", "URL-encoded PEM"),
+        ("pem.client-k8s-secret.txt", "base64 decodes to PEM text"),
         ("pem.client-headers.pem", "header line"),
         (
             "pem.chain-p7b-in-certificate-block.pem",
@@ -530,4 +538,35 @@ fn hex_offsets_count_from_the_start_of_the_input() {
         decode(b"\xFF\xFE \0\n\0", &DecodeOptions::default()).unwrap_err(),
         Error::EmptyInput
     );
+}
+
+#[test]
+fn url_encoded_pem_with_an_error_inside_names_the_decoded_line() {
+    // A bad base64 character inside URL-encoded PEM: the position is in the decoded text, as
+    // the note says.
+    let pem = fixtures::read_fixture("basic.client.ee.pem");
+    let mut text = String::from_utf8(pem).unwrap();
+    text.replace_range(70..71, "*");
+    let encoded = text.replace(' ', "%20").replace('\n', "%0A");
+    let err = decode(encoded.as_bytes(), &DecodeOptions::default()).unwrap_err();
+    assert!(
+        matches!(err, Error::InvalidBase64 { line: Some(2), .. }),
+        "{err:?}"
+    );
+}
+
+#[test]
+fn base64_of_pem_is_read_once_and_not_again() {
+    // base64 of (base64 of PEM): the inner layer is plain base64 text, not DER and not PEM; it
+    // is not unwrapped a second time.
+    let pem = fixtures::read_fixture("basic.client.ee.pem");
+    let once = base64_std(&pem);
+    let twice = base64_std(once.as_bytes());
+    let err = decode(twice.as_bytes(), &DecodeOptions::default()).unwrap_err();
+    assert_eq!(err.code(), "UnrecognizedFormat", "{err}");
+}
+
+fn base64_std(bytes: &[u8]) -> String {
+    use base64ct::{Base64, Encoding};
+    Base64::encode_string(bytes)
 }

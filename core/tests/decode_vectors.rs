@@ -149,7 +149,9 @@ fn position(err: &Error) -> (Option<usize>, Option<usize>, Option<usize>) {
             (Some(*line), None, None)
         }
         Error::InvalidBase64 { line, column, .. } => (*line, Some(*column), None),
-        Error::InvalidHex { offset, .. } => (None, None, Some(*offset)),
+        Error::InvalidHex { offset, .. } | Error::InvalidPercentEncoding { offset } => {
+            (None, None, Some(*offset))
+        }
         _ => (None, None, None),
     }
 }

@@ -88,6 +88,15 @@ fn openssl_keytool_powershell_and_jose_labels_are_removed_at_the_start() {
         (format!("SHA1: {colons}"), SHA1),
         (format!("SHA256: {colons256}"), SHA256),
         (format!("SHA1 Thumbprint={SHA1}"), SHA1),
+        // certutil -dump, with and without spaces between bytes.
+        (
+            format!(
+                "Cert Hash(sha1): {}",
+                with_separator(&SHA1.to_lowercase(), " ")
+            ),
+            SHA1,
+        ),
+        (format!("Cert Hash(sha256): {SHA256}"), SHA256),
     ] {
         if expected.is_empty() {
             // A table header is not a label followed by a value.
@@ -98,6 +107,79 @@ fn openssl_keytool_powershell_and_jose_labels_are_removed_at_the_start() {
         assert_eq!(n.value, expected, "{text:?}");
         assert!(kinds(&n, ChangeKind::Label) > 0, "{text:?}");
     }
+}
+
+#[test]
+fn a_pair_of_quotes_around_the_value_or_the_whole_text_is_removed_and_reported() {
+    for (text, quotes) in [
+        (format!("\"{SHA1}\""), vec![(0, '"'), (41, '"')]),
+        (format!("'{SHA1}'"), vec![(0, '\''), (41, '\'')]),
+        (format!("`{SHA1}`"), vec![(0, '`'), (41, '`')]),
+        (
+            format!("\u{201C}{SHA1}\u{201D}"),
+            vec![(0, '\u{201C}'), (41, '\u{201D}')],
+        ),
+        (
+            format!("\u{2018}{SHA1}\u{2019}"),
+            vec![(0, '\u{2018}'), (41, '\u{2019}')],
+        ),
+        (
+            format!("\u{201E}{SHA1}\u{201C}"),
+            vec![(0, '\u{201E}'), (41, '\u{201C}')],
+        ),
+        (
+            format!("\u{00AB}{SHA1}\u{00BB}"),
+            vec![(0, '\u{00AB}'), (41, '\u{00BB}')],
+        ),
+        // After a label, and around a label and its quoted value (a YAML line in quotes).
+        (
+            format!("Thumbprint: '{SHA1}'"),
+            vec![(12, '\''), (53, '\'')],
+        ),
+        (
+            format!("\"thumbprint: '{SHA1}'\""),
+            vec![(0, '"'), (13, '\''), (54, '\''), (55, '"')],
+        ),
+        // Inside the quotes, everything else is cleaned as usual.
+        (
+            format!("\" {} \"\n", with_separator(SHA1, ":")),
+            vec![(0, '"'), (62, '"')],
+        ),
+    ] {
+        let n = normalize_thumbprint(&text).unwrap_or_else(|e| panic!("{text:?}: {e}"));
+        assert_eq!(n.value, SHA1, "{text:?}");
+        let found: Vec<(usize, char)> = n
+            .changes
+            .iter()
+            .filter(|c| c.kind == ChangeKind::Quote)
+            .map(|c| (c.index, c.character))
+            .collect();
+        assert_eq!(found, quotes, "{text:?}");
+        // Still in input order.
+        assert!(
+            n.changes.windows(2).all(|w| w[0].index < w[1].index),
+            "{text:?}"
+        );
+    }
+}
+
+#[test]
+fn a_lone_or_mismatched_quote_is_rejected_at_its_position() {
+    for (text, index) in [
+        (format!("\"{SHA1}"), 0),
+        (format!("{SHA1}\""), 40),
+        (format!("\"{SHA1}'"), 0),
+        (format!("\u{201D}{SHA1}\u{201C}"), 0),
+        (format!("''{SHA1}''"), 1),
+    ] {
+        match err(&text) {
+            Error::ThumbprintInvalidCharacter { index: at, .. } => {
+                assert_eq!(at, index, "{text:?}");
+            }
+            other => panic!("{text:?}: {other:?}"),
+        }
+    }
+    assert!(matches!(err("\"\""), Error::ThumbprintEmpty));
 }
 
 #[test]

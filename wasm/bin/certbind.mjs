@@ -280,7 +280,12 @@ function normalize(argv) {
   // The Rust CLI's report (host-actix/src/cli/normalize.rs): each invisible character, the
   // label, then removals summed up per kind; the parity tests compare the two byte for byte.
   const err = [`certbind: recognised as ${forms[n.form] ?? 'thumbprint'}`];
-  const describe = (c) => (c.name === c.char ? `'${c.char}'` : `${c.codePoint} ${c.name}`);
+  // As certbind_core::describe_char: a character without a name in certbind's table has its
+  // code point as its name and is shown by the code point alone.
+  const describe = (c) => {
+    if (c.name === c.char) return `'${c.char}'`;
+    return c.name === c.codePoint ? c.codePoint : `${c.codePoint} ${c.name}`;
+  };
   for (const c of n.changes.filter((x) => x.kind === 'invisible')) {
     err.push(`certbind: removed invisible ${c.codePoint} ${c.name} at position ${c.index}`);
   }
@@ -289,7 +294,11 @@ function normalize(argv) {
     const label = Array.from(text).slice(labels[0], labels.at(-1) + 1).join('');
     err.push(`certbind: removed the label ${JSON.stringify(label)} at position ${labels[0]}`);
   }
-  for (const [kind, what] of [['whitespace', 'whitespace character(s)'], ['separator', 'separator(s)'], ['prefix', 'prefix character(s)']]) {
+  const removals = [
+    ['whitespace', 'whitespace character(s)'], ['separator', 'separator(s)'], ['prefix', 'prefix character(s)'],
+    ['quote', 'quote(s)'], ['padding', 'padding character(s)'],
+  ];
+  for (const [kind, what] of removals) {
     const removed = n.changes.filter((c) => c.kind === kind);
     if (removed.length === 0) continue;
     // Distinct characters in code point order, as the Rust CLI sorts them.
@@ -299,6 +308,8 @@ function normalize(argv) {
   }
   const folded = n.changes.filter((c) => c.kind === 'case_folded').length;
   if (folded > 0) err.push(`certbind: made ${folded} lowercase hex digit(s) uppercase`);
+  const rewritten = n.changes.filter((c) => c.kind === 'standard_base64').length;
+  if (rewritten > 0) err.push(`certbind: rewrote ${rewritten} standard base64 character(s) ('+', '/') as base64url ('-', '_')`);
   process.stderr.write(err.map((l) => `${l}\n`).join(''));
   return EXIT_OK;
 }

@@ -28,7 +28,9 @@ pub(crate) fn core(e: &Error) -> JsValue {
         Error::PemUnterminated { line, .. } | Error::PemLabelMismatch { line, .. } => {
             set(&err, "line", &number(*line));
         }
-        Error::InvalidHex { offset, .. } | Error::TrailingData { offset, .. } => {
+        Error::InvalidHex { offset, .. }
+        | Error::InvalidPercentEncoding { offset }
+        | Error::TrailingData { offset, .. } => {
             set(&err, "offset", &number(*offset));
         }
         Error::BadDer {

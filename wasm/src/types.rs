@@ -122,7 +122,8 @@ export type DigestAlgorithm = "sha1" | "sha256";
 
 /** Why a character of a pasted thumbprint was removed or changed. */
 export type ChangeKind =
-  | "invisible" | "whitespace" | "separator" | "label" | "prefix" | "case_folded";
+  | "invisible" | "whitespace" | "separator" | "label" | "prefix" | "case_folded"
+  | "standard_base64" | "padding" | "quote";
 
 /** One character removed or changed while cleaning a pasted thumbprint. */
 export interface Change {
@@ -195,7 +196,7 @@ export interface Comparison {
 export type ErrorCode =
   | "EmptyInput" | "InputTooLarge" | "TooManyCertificates" | "UnrecognizedFormat"
   | "NoCertificate" | "PemUnterminated" | "PemLabelMismatch" | "InvalidBase64" | "InvalidHex"
-  | "BadDer" | "TrailingData" | "NotACertificate" | "Pkcs7" | "Pkcs12PasswordRequired"
+  | "InvalidPercentEncoding" | "BadDer" | "TrailingData" | "NotACertificate" | "Pkcs7" | "Pkcs12PasswordRequired"
   | "Pkcs12WrongPassword" | "Pkcs12Unsupported" | "Pkcs12TooManyIterations" | "Pkcs12Malformed"
   | "ThumbprintEmpty" | "ThumbprintInvalidCharacter" | "ThumbprintLength" | "InvalidName"
   | "InvalidTime" | "Registry" | "InvalidTrustAnchor" | "InvalidArgument" | "Internal";

@@ -89,6 +89,8 @@ fn report_changes(text: &str, n: &NormalizedThumbprint) {
         (ChangeKind::Whitespace, "whitespace character(s)"),
         (ChangeKind::Separator, "separator(s)"),
         (ChangeKind::Prefix, "prefix character(s)"),
+        (ChangeKind::Quote, "quote(s)"),
+        (ChangeKind::Padding, "padding character(s)"),
     ];
     for (kind, what) in kinds {
         let removed: Vec<&certbind_core::Change> =
@@ -116,5 +118,15 @@ fn report_changes(text: &str, n: &NormalizedThumbprint) {
         .count();
     if folded > 0 {
         eprintln!("certbind: made {folded} lowercase hex digit(s) uppercase");
+    }
+    let rewritten = n
+        .changes
+        .iter()
+        .filter(|c| c.kind == ChangeKind::StandardBase64)
+        .count();
+    if rewritten > 0 {
+        eprintln!(
+            "certbind: rewrote {rewritten} standard base64 character(s) ('+', '/') as base64url ('-', '_')"
+        );
     }
 }

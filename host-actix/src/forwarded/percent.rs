@@ -1,8 +1,9 @@
-//! Percent-decoding (RFC 3986 §2.1) of URL-encoded PEM, as nginx, Envoy and AWS ALB write it.
-//!
-//! Only `%XX` sequences are decoded. A `+` stays a `+`: it is a base64 character, and AWS ALB
-//! ("`+`, `=`, `/` as safe characters") and Traefik 3 leave it unescaped, so the
-//! form-encoding rule that turns `+` into a space would corrupt the certificate.
+//! Percent-decoding of forwarded PEM (nginx, Envoy, AWS ALB, Traefik): certbind-core's decoder,
+//! the one `certbind thumbprint` also uses for pasted URL-encoded PEM, with its error as a
+//! [`Problem`]. A `+` stays a `+` ([`Plus::Literal`]): base64 uses it and ALB and Traefik 3
+//! leave it unescaped.
+
+use certbind_core::{Error, Plus, percent_decode};
 
 use super::Problem;
 
@@ -11,28 +12,13 @@ use super::Problem;
 /// # Errors
 /// [`Problem::BadPercentEncoding`] for a `%` not followed by two hex digits.
 pub(super) fn decode(input: &[u8]) -> Result<Vec<u8>, Problem> {
-    let mut out = Vec::with_capacity(input.len());
-    let mut rest = input.iter().enumerate();
-    while let Some((offset, &b)) = rest.next() {
-        if b == b'%' {
-            let bad = || Problem::BadPercentEncoding { offset };
-            let hi = rest.next().and_then(|(_, c)| hex(*c)).ok_or_else(bad)?;
-            let lo = rest.next().and_then(|(_, c)| hex(*c)).ok_or_else(bad)?;
-            out.push(hi << 4 | lo);
-        } else {
-            out.push(b);
-        }
-    }
-    Ok(out)
-}
-
-const fn hex(c: u8) -> Option<u8> {
-    match c {
-        b'0'..=b'9' => Some(c - b'0'),
-        b'a'..=b'f' => Some(c - b'a' + 10),
-        b'A'..=b'F' => Some(c - b'A' + 10),
-        _ => None,
-    }
+    percent_decode(input, Plus::Literal).map_err(|e| Problem::BadPercentEncoding {
+        // The decoder's only error; its offset is where the bad `%` is.
+        offset: match e {
+            Error::InvalidPercentEncoding { offset } => offset,
+            _ => 0,
+        },
+    })
 }
 
 #[cfg(test)]
