@@ -32,11 +32,12 @@ use crate::percent::{self, percent_decode};
 use crate::pkcs7;
 use crate::pkcs12;
 use crate::text::{
-    Base64Collector, Lines, decode_hex, describe_at, find, is_base64_text, is_hex_text, is_space,
-    trim,
+    Base64Collector, EmbeddedBase64, Lines, decode_hex, describe_at, find, is_base64_text,
+    is_hex_text, is_space, trim,
 };
 use crate::x509::{DerKind, classify, split_tlv};
 use crate::{Certificate, Error, Limits, PemPosition, Source};
+use crate::{x5c, xmldsig};
 
 /// The format an input was recognised as.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
@@ -380,9 +381,49 @@ impl<'o> Collector<'o> {
             let bytes = self.base64(text, start, start + payload.len())?;
             return self.decoded_der(&bytes, InputFormat::Base64, "base64");
         }
+        if matches!(payload.first(), Some(b'[' | b'{'))
+            && let Some(strings) = x5c::x5c_strings(payload)
+        {
+            self.note(format!(
+                "read {} base64 string(s) of JSON x5c arrays (RFC 7517), as JWKs and JWKS documents carry certificates",
+                strings.len()
+            ));
+            return self.embedded(text, start, &strings);
+        }
+        if payload.first() == Some(&b'<')
+            && let Some(elements) = xmldsig::x509_certificate_elements(payload)
+        {
+            self.note(format!(
+                "read {} XML-DSig <X509Certificate> element(s), as SAML and WS-Federation metadata carry certificates",
+                elements.len()
+            ));
+            return self.embedded(text, start, &elements);
+        }
         Err(Error::UnrecognizedFormat {
             found: describe_start(payload),
         })
+    }
+
+    /// Reads the base64 certificates found inside JSON or XML; `start` is the offset of the
+    /// document in `text`.
+    fn embedded(
+        &mut self,
+        text: &[u8],
+        start: usize,
+        strings: &[EmbeddedBase64],
+    ) -> Result<InputFormat, Error> {
+        for s in strings {
+            // Errors name the line and column in the input, but for a string with escapes
+            // undone, where they count in that string.
+            let der = if s.rewritten {
+                self.base64(&s.contents, 0, s.contents.len())?
+            } else {
+                let from = start + s.offset;
+                self.base64(text, from, from + s.contents.len())?
+            };
+            self.decoded_der(&der, InputFormat::Base64, "base64")?;
+        }
+        Ok(InputFormat::Base64)
     }
 
     /// Reads DER that came out of base64 or hex text.

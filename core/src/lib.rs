@@ -63,6 +63,8 @@ mod unicode_names;
 mod validator;
 mod when;
 mod x509;
+mod x5c;
+mod xmldsig;
 
 pub use certificate::{Certificate, Source};
 #[cfg(feature = "chain")]

@@ -391,6 +391,18 @@ pub(crate) fn is_base64_text(text: &[u8]) -> bool {
         })
 }
 
+/// Base64 found inside another text format (a JSON `x5c` string, an XML `<X509Certificate>`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct EmbeddedBase64 {
+    /// Byte offset of the base64 in the text.
+    pub(crate) offset: usize,
+    /// The base64, with the host format's escapes undone (JSON's `\/`, XML's `&#13;`).
+    pub(crate) contents: Vec<u8>,
+    /// Whether `contents` differs from the text at `offset` (an escape was undone), so that
+    /// positions in it are not positions in the text.
+    pub(crate) rewritten: bool,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

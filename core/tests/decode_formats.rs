@@ -143,6 +143,8 @@ fn interpretations_are_noted() {
         ("pem.client-envoy-xfcc.txt", "URL-encoded PEM"),
         ("pem.client-form-encoded.txt", "URL-encoded PEM"),
         ("pem.client-k8s-secret.txt", "base64 decodes to PEM text"),
+        ("x5c.client-jwk.json", "JSON x5c arrays"),
+        ("xml.saml-metadata.xml", "<X509Certificate> element(s)"),
         ("pem.client-headers.pem", "header line"),
         (
             "pem.chain-p7b-in-certificate-block.pem",
@@ -569,4 +571,35 @@ fn base64_of_pem_is_read_once_and_not_again() {
 fn base64_std(bytes: &[u8]) -> String {
     use base64ct::{Base64, Encoding};
     Base64::encode_string(bytes)
+}
+
+#[test]
+fn an_x5c_element_that_is_not_a_certificate_is_named() {
+    // A JWK whose x5c holds a thumbprint by mistake, and one with a broken base64 string: the
+    // error says what the element is, or where the bad character is.
+    let err = decode(
+        br#"{"kid":"a","x5c":["dmJ4F1kK5cRS9GkJ0rmM03CyiBk="]}"#,
+        &DecodeOptions::default(),
+    )
+    .unwrap_err();
+    assert!(
+        matches!(&err, Error::UnrecognizedFormat { found } if found.contains("SHA-1")),
+        "{err:?}"
+    );
+    let err = decode(
+        b"{\n  \"x5c\": [\"MIIB*AAA\"]\n}",
+        &DecodeOptions::default(),
+    )
+    .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::InvalidBase64 {
+                line: Some(2),
+                column: 16,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
 }
