@@ -32,8 +32,8 @@ use crate::percent::{self, percent_decode};
 use crate::pkcs7;
 use crate::pkcs12;
 use crate::text::{
-    Base64Collector, EmbeddedBase64, Lines, decode_hex, describe_at, find, is_base64_text,
-    is_hex_text, is_space, trim,
+    Base64Collector, EmbeddedBase64, Lines, SkippedCharacters, decode_hex, describe_at, find,
+    is_base64_text, is_hex_text, is_space, trim,
 };
 use crate::x509::{DerKind, classify, split_tlv};
 use crate::{Certificate, Error, Limits, PemPosition, Source};
@@ -492,6 +492,9 @@ impl<'o> Collector<'o> {
         if collector.is_url_safe() {
             self.note(String::from("read as URL-safe base64"));
         }
+        if let Some(skipped) = collector.skipped() {
+            self.note(skipped_note(&skipped, ""));
+        }
         collector.finish().map_err(error)
     }
 
@@ -519,7 +522,10 @@ impl<'o> Collector<'o> {
                     if block.sloppy_marker {
                         self.note(format!("line {line}: a BEGIN or END line of PEM block {label} lacks its five closing dashes"));
                     }
-                    let body = block.decode()?;
+                    let (body, skipped) = block.decode()?;
+                    if let Some(skipped) = skipped {
+                        self.note(skipped_note(&skipped, &format!(" of PEM block {label}")));
+                    }
                     let der = if label_kind(label) == Label::Trusted {
                         self.trusted(&body, &at)?
                     } else {
@@ -593,6 +599,20 @@ fn label_kind(label: &str) -> Label {
 /// Whether `input` has no control bytes other than whitespace (so it is text, not DER).
 fn looks_like_text(input: &[u8]) -> bool {
     input.iter().all(|&b| b >= 0x20 && b != 0x7F || is_space(b))
+}
+
+/// The note for characters skipped inside base64; `whose` names the PEM block, if any.
+fn skipped_note(skipped: &SkippedCharacters, whose: &str) -> String {
+    let SkippedCharacters {
+        first,
+        line,
+        column,
+        count,
+    } = *skipped;
+    format!(
+        "line {line}, column {column}: skipped {count} non-ASCII space or invisible character(s) in the base64{whose}, the first {}; e-mail and chat clients insert them",
+        crate::describe_char(first)
+    )
 }
 
 /// `text` without one pair of surrounding double quotes (a JSON string, e.g. from `x5c`).

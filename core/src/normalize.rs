@@ -292,8 +292,9 @@ fn code_point(c: char) -> String {
     format!("U+{:04X}", u32::from(c))
 }
 
-/// Whether `c` is removed outright, and why.
-fn invisible_kind(c: char) -> Option<ChangeKind> {
+/// Whether `c` is removed outright, and why. Base64 bodies skip the same characters
+/// ([`crate::text::Base64Collector`]).
+pub(crate) fn invisible_kind(c: char) -> Option<ChangeKind> {
     if c.is_whitespace() {
         return Some(ChangeKind::Whitespace);
     }

@@ -12,7 +12,9 @@ use alloc::string::String;
 use alloc::vec::Vec;
 
 use crate::Error;
-use crate::text::{Base64Collector, Line, Lines, TextError, find, is_space, trim};
+use crate::text::{
+    Base64Collector, Line, Lines, SkippedCharacters, TextError, find, is_space, trim,
+};
 
 const BEGIN: &[u8] = b"-----BEGIN";
 const END: &[u8] = b"-----END";
@@ -40,7 +42,7 @@ impl Block<'_> {
     ///
     /// # Errors
     /// [`Error::InvalidBase64`] naming the line, column and label.
-    pub(crate) fn decode(&self) -> Result<Vec<u8>, Error> {
+    pub(crate) fn decode(&self) -> Result<(Vec<u8>, Option<SkippedCharacters>), Error> {
         let mut collector = Base64Collector::new();
         for (line, start, end) in &self.body {
             collector
@@ -54,7 +56,9 @@ impl Block<'_> {
                 reason: String::from("the block is empty"),
             }));
         }
-        collector.finish().map_err(|e| self.base64_error(e))
+        let skipped = collector.skipped();
+        let bytes = collector.finish().map_err(|e| self.base64_error(e))?;
+        Ok((bytes, skipped))
     }
 
     fn base64_error(&self, e: TextError) -> Error {
@@ -221,8 +225,8 @@ mod tests {
         let text = "-----BEGIN A----- QUJD -----END A----- -----BEGIN B-----QUJD-----END B-----";
         let blocks = scan(text.as_bytes(), false).unwrap();
         assert_eq!(blocks.len(), 2);
-        assert_eq!(blocks[0].decode().unwrap(), b"ABC");
-        assert_eq!(blocks[1].decode().unwrap(), b"ABC");
+        assert_eq!(blocks[0].decode().unwrap().0, b"ABC");
+        assert_eq!(blocks[1].decode().unwrap().0, b"ABC");
         assert_eq!(blocks[1].offset, 39);
     }
 
@@ -231,7 +235,7 @@ mod tests {
         let text = "-----BEGIN A-----\nProc-Type: 4,CLEAR\nComment: x\n  continued\n\nQUJD\n-----END A-----\n";
         let blocks = scan(text.as_bytes(), false).unwrap();
         assert_eq!(blocks[0].header_lines, 3);
-        assert_eq!(blocks[0].decode().unwrap(), b"ABC");
+        assert_eq!(blocks[0].decode().unwrap().0, b"ABC");
     }
 
     #[test]

@@ -158,19 +158,22 @@ impl core::fmt::Display for Quoted<'_> {
 /// The character at the start of `bytes`, as a person should see it in a message: `'*'`,
 /// `U+00A0`, or `byte 0xFF` when the bytes are not UTF-8.
 pub(crate) fn describe_at(bytes: &[u8]) -> String {
-    let take = bytes.len().min(4);
-    let head = bytes.get(..take).unwrap_or_default();
-    let decoded = (1..=take).find_map(|n| {
+    match char_at(bytes) {
+        Some(' ') => String::from("a space"),
+        // `'c'`, or `U+00A0 NO-BREAK SPACE` for the characters certbind has names for.
+        Some(c) => crate::describe_char(c),
+        None => format!("byte 0x{:02X}", bytes.first().copied().unwrap_or(0)),
+    }
+}
+
+/// The UTF-8 character `bytes` start with, if they start with one.
+fn char_at(bytes: &[u8]) -> Option<char> {
+    let head = bytes.get(..bytes.len().min(4)).unwrap_or_default();
+    (1..=head.len()).find_map(|n| {
         head.get(..n)
             .and_then(|h| core::str::from_utf8(h).ok())
             .and_then(|s| s.chars().next())
-    });
-    match decoded {
-        Some(c) if c.is_ascii_graphic() => format!("'{c}'"),
-        Some(' ') => String::from("a space"),
-        Some(c) => format!("U+{:04X}", u32::from(c)),
-        None => format!("byte 0x{:02X}", bytes.first().copied().unwrap_or(0)),
-    }
+    })
 }
 
 /// A problem in text input, before it is turned into an [`crate::Error`] with its context.
@@ -208,6 +211,21 @@ pub(crate) struct Base64Collector {
     last_at: (usize, usize),
     /// The column of `last_at`, once computed.
     last_column: usize,
+    /// Non-ASCII spaces and invisible characters skipped, if any.
+    skipped: Option<SkippedCharacters>,
+}
+
+/// Non-ASCII spaces and invisible formatting characters (U+00A0, U+200B, U+FEFF…) skipped
+/// inside base64: e-mail and chat clients insert them, and no base64 character is lost by
+/// skipping them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct SkippedCharacters {
+    /// The first one, and where it was (1-based line and column).
+    pub(crate) first: char,
+    pub(crate) line: usize,
+    pub(crate) column: usize,
+    /// How many.
+    pub(crate) count: usize,
 }
 
 impl Base64Collector {
@@ -219,7 +237,13 @@ impl Base64Collector {
             padding: 0,
             last_at: (1, 0),
             last_column: 1,
+            skipped: None,
         }
+    }
+
+    /// The non-ASCII spaces and invisible characters skipped so far.
+    pub(crate) const fn skipped(&self) -> Option<SkippedCharacters> {
+        self.skipped
     }
 
     /// Whether no base64 character has been collected yet.
@@ -235,11 +259,31 @@ impl Base64Collector {
         end: usize,
     ) -> Result<(), TextError> {
         let part = line.text.get(start..end).unwrap_or_default();
-        for (i, &b) in part.iter().enumerate() {
+        let mut i = 0;
+        while let Some(&b) = part.get(i) {
+            let index = start + i;
+            i += 1;
             if is_space(b) {
                 continue;
             }
-            let index = start + i;
+            if !b.is_ascii()
+                && let Some(c) = char_at(part.get(index - start..).unwrap_or_default())
+                && crate::normalize::invisible_kind(c).is_some()
+            {
+                i += c.len_utf8() - 1;
+                match &mut self.skipped {
+                    Some(skipped) => skipped.count += 1,
+                    None => {
+                        self.skipped = Some(SkippedCharacters {
+                            first: c,
+                            line: line.number,
+                            column: line.column(index),
+                            count: 1,
+                        });
+                    }
+                }
+                continue;
+            }
             let bad = |reason: String| TextError {
                 line: line.number,
                 column: line.column(index),
