@@ -21,7 +21,7 @@ cargo build --release --target "$triple" --bin "$target"
 corpus="corpus/$target"
 mkdir -p "$corpus" "artifacts/$target"
 if [[ -z "$(ls -A "$corpus")" ]]; then
-    find ../tests/fixtures -maxdepth 1 -type f ! -name '*.sh' ! -name '*.json' -exec cp {} "$corpus/" \;
+    find ../tests/fixtures -maxdepth 1 -type f ! -name '*.sh' ! -name '*.py' ! -name '*.json' -exec cp {} "$corpus/" \;
 fi
 exec "$CARGO_TARGET_DIR/$triple/release/$target" "$corpus" \
     -artifact_prefix="artifacts/$target/" -max_total_time="$seconds" -max_len=65536 -rss_limit_mb=2048 \

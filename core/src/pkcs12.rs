@@ -15,6 +15,8 @@ use crate::{Error, Limits};
 #[cfg(feature = "pkcs12")]
 mod asn1;
 #[cfg(feature = "pkcs12")]
+mod ber;
+#[cfg(feature = "pkcs12")]
 mod decrypt;
 #[cfg(feature = "pkcs12")]
 mod key_match;

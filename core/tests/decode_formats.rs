@@ -607,3 +607,35 @@ fn an_x5c_element_that_is_not_a_certificate_is_named() {
         "{err:?}"
     );
 }
+
+#[test]
+fn ber_pkcs12_is_read_and_said_to_be_ber() {
+    for name in [
+        "client.ber-outer.p12",
+        "client.ber-all.p12",
+        "client.ber-segments-nomac.p12",
+    ] {
+        let decoded = decode(
+            &fixtures::read_fixture(name),
+            &DecodeOptions::with_password("certbind-test"),
+        )
+        .unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert_eq!(decoded.certificates.len(), 3, "{name}");
+        assert!(
+            decoded.notes.iter().any(|n| n.contains("BER-encoded")),
+            "{name}: {:?}",
+            decoded.notes
+        );
+    }
+    // A DER file says nothing about BER.
+    let der = decode(
+        &fixtures::read_fixture("client.modern.p12"),
+        &DecodeOptions::with_password("certbind-test"),
+    )
+    .unwrap();
+    assert!(
+        !der.notes.iter().any(|n| n.contains("BER")),
+        "{:?}",
+        der.notes
+    );
+}

@@ -46,6 +46,7 @@ fn the_manifest_covers_every_input_form_and_error() {
         let name = entry.unwrap().file_name().into_string().unwrap();
         if name.contains(".key.")
             || name.ends_with(".sh")
+            || name.ends_with(".py")
             || name.ends_with(".json")
             || name.starts_with('.')
         {

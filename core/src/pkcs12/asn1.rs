@@ -2,6 +2,7 @@
 //! `der`'s reader. Iteration counts are read as `u64` so that an absurd count is reported as
 //! too many iterations rather than as a malformed integer.
 
+use alloc::borrow::Cow;
 use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -34,6 +35,7 @@ const IMPLICIT_0_PRIMITIVE: Tag = Tag::ContextSpecific {
     constructed: false,
     number: TagNumber(0),
 };
+const IMPLICIT_0_CONSTRUCTED: Tag = EXPLICIT_0;
 
 /// `Pkcs12Malformed` naming the structure, with the `der` error and its position in it.
 pub(super) fn malformed(what: &str, err: &der::Error) -> Error {
@@ -41,14 +43,14 @@ pub(super) fn malformed(what: &str, err: &der::Error) -> Error {
         .position()
         .map(|p| format!(" at byte {} of it", u32::from(p)))
         .unwrap_or_default();
-    let reason = match err.kind() {
-        ErrorKind::IndefiniteLength => format!(
-            "{what}: BER indefinite-length encoding{at}, which certbind does not read (Apple \
-             Keychain exports use it); re-export the file with `openssl pkcs12`"
-        ),
-        kind => format!("{what}: {kind}{at}"),
-    };
-    Error::Pkcs12Malformed { reason }
+    Error::Pkcs12Malformed {
+        reason: format!("{what}: {}{at}", err.kind()),
+    }
+}
+
+/// `bytes` (one level of the file) as DER: BER is re-encoded ([`super::ber`]).
+pub(super) fn as_der<'a>(bytes: &'a [u8], what: &str) -> Result<Cow<'a, [u8]>, Error> {
+    super::ber::to_der(bytes).map_err(|e| structure(format!("{what}: {e}")))
 }
 
 fn structure(reason: String) -> Error {
@@ -199,7 +201,7 @@ pub(super) fn read_authenticated_safe(der: &[u8]) -> Result<Vec<(ContentInfo<'_>
 pub(super) fn read_encrypted_data<'a>(
     ci: &ContentInfo<'a>,
     what: &str,
-) -> Result<(Algorithm<'a>, &'a [u8]), Error> {
+) -> Result<(Algorithm<'a>, Cow<'a, [u8]>), Error> {
     let content = ci
         .content
         .ok_or_else(|| structure(format!("{what}: the encrypted data is missing")))?;
@@ -215,13 +217,22 @@ pub(super) fn read_encrypted_data<'a>(
                 let _content_type: ObjectIdentifier = e.decode()?;
                 let algorithm = read_algorithm(e)?;
                 let encrypted = AnyRef::decode(e)?;
+                if encrypted.tag() == IMPLICIT_0_CONSTRUCTED {
+                    // BER: the IMPLICIT OCTET STRING in segments (X.690 §8.7.3), joined.
+                    let mut joined = Vec::new();
+                    let mut segments = SliceReader::new(encrypted.value())?;
+                    while !segments.is_finished() {
+                        joined.extend_from_slice(segments.decode::<&OctetStringRef>()?.as_bytes());
+                    }
+                    return Ok((algorithm, Cow::Owned(joined)));
+                }
                 if encrypted.tag() != IMPLICIT_0_PRIMITIVE {
                     return Err(encrypted
                         .tag()
                         .unexpected_error(Some(IMPLICIT_0_PRIMITIVE))
                         .into());
                 }
-                Ok((algorithm, encrypted.value()))
+                Ok((algorithm, Cow::Borrowed(encrypted.value())))
             })
         })
         .map_err(|e| malformed(what, &e))

@@ -4,6 +4,7 @@
 //! The whole outer structure is parsed before any key derivation, so a truncated or malformed
 //! file fails fast and costs no KDF work.
 
+use alloc::borrow::Cow;
 use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -62,7 +63,14 @@ struct Walk<'s> {
     key_tried: bool,
 }
 
-pub(super) fn read(der: &[u8], password: Option<&str>, limits: &Limits) -> Result<Contents, Error> {
+pub(super) fn read(
+    input: &[u8],
+    password: Option<&str>,
+    limits: &Limits,
+) -> Result<Contents, Error> {
+    let der = asn1::as_der(input, "PFX")?;
+    let ber = matches!(der, Cow::Owned(_));
+    let der = der.as_ref();
     let pfx = asn1::read_pfx(der)?;
     match pfx.auth_safe.content_type {
         ID_DATA => {}
@@ -77,8 +85,11 @@ pub(super) fn read(der: &[u8], password: Option<&str>, limits: &Limits) -> Resul
             });
         }
     }
+    // The MAC is over these bytes as written; the reading is of their DER form.
     let auth_safe = asn1::data_octets(&pfx.auth_safe, "authSafe")?;
-    let infos = asn1::read_authenticated_safe(auth_safe)?;
+    let auth_safe_der = asn1::as_der(auth_safe, "AuthenticatedSafe")?;
+    let ber = ber || matches!(auth_safe_der, Cow::Owned(_));
+    let infos = asn1::read_authenticated_safe(&auth_safe_der)?;
 
     let candidates = password::candidates(password);
     let password_given = password.is_some_and(|p| !p.is_empty());
@@ -113,9 +124,15 @@ pub(super) fn read(der: &[u8], password: Option<&str>, limits: &Limits) -> Resul
             "the file has no integrity MAC; the password is checked only by decryption",
         ));
     }
+    if ber {
+        walk.contents.notes.push(String::from(
+            "the file is BER-encoded (indefinite lengths, OCTET STRINGs in segments), as BouncyCastle and Apple Keychain write PKCS#12; byte offsets are in its DER form",
+        ));
+    }
 
     for (index, (info, tlv)) in infos.iter().enumerate() {
-        let offset = offset_in(der, tlv);
+        // In the file for DER; in the DER form of a BER file.
+        let offset = offset_in(der, auth_safe) + offset_in(&auth_safe_der, tlv);
         walk.content_info(info, index + 1, offset)?;
     }
     walk.pair_key()?;
@@ -152,20 +169,24 @@ impl Walk<'_> {
         let what = format!("authSafe ContentInfo #{index}");
         match info.content_type {
             ID_DATA => {
-                let bytes = asn1::data_octets(info, &what)?;
-                let bags = asn1::read_safe_contents(bytes, &what)?;
+                let bytes = asn1::as_der(asn1::data_octets(info, &what)?, &what)?;
+                let bags = asn1::read_safe_contents(&bytes, &what)?;
                 self.bags(&bags, &what, offset, 0)
             }
             ID_ENCRYPTED_DATA => {
                 let (algorithm, ciphertext) = asn1::read_encrypted_data(info, &what)?;
                 let plain = self.decrypt_until_proven(&what, |secret, budget| {
-                    let plain = decrypt(&algorithm, ciphertext, secret, budget)?;
+                    let plain = decrypt(&algorithm, &ciphertext, secret, budget)?;
                     // A wrong key that happens to give valid padding gives garbage, not DER.
-                    match asn1::read_safe_contents(&plain, &what) {
-                        Ok(_) => Ok(plain),
-                        Err(_) => Err(Failure::WrongPassword),
+                    let readable = asn1::as_der(&plain, &what)
+                        .is_ok_and(|der| asn1::read_safe_contents(&der, &what).is_ok());
+                    if readable {
+                        Ok(plain)
+                    } else {
+                        Err(Failure::WrongPassword)
                     }
                 })?;
+                let plain = asn1::as_der(&plain, &what)?;
                 let bags = asn1::read_safe_contents(&plain, &what)?;
                 self.bags(&bags, &what, offset, 0)
             }
