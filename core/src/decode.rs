@@ -378,8 +378,26 @@ impl<'o> Collector<'o> {
             return self.decoded_der(&bytes, InputFormat::Hex, "hex");
         }
         if is_base64_text(payload) || payload.starts_with(b"MI") {
-            let bytes = self.base64(text, start, start + payload.len())?;
-            return self.decoded_der(&bytes, InputFormat::Base64, "base64");
+            let end = start + payload.len();
+            if let Some(lines) = certificate_per_line(text, start, end) {
+                // Several certificates, one per line (x5c values, a list in a config file):
+                // read as one text first (a wrapped certificate may have a line starting with
+                // "MI" by chance), then line by line.
+                let checkpoint = self.checkpoint();
+                if let Ok(format) = self.base64_der(text, start, end) {
+                    return Ok(format);
+                }
+                self.restore(checkpoint);
+                self.note(format!(
+                    "read each of the {} lines as one base64 certificate",
+                    lines.len()
+                ));
+                for (from, to) in lines {
+                    self.base64_der(text, from, to)?;
+                }
+                return Ok(InputFormat::Base64);
+            }
+            return self.base64_der(text, start, end);
         }
         if matches!(payload.first(), Some(b'[' | b'{'))
             && let Some(strings) = x5c::x5c_strings(payload)
@@ -402,6 +420,29 @@ impl<'o> Collector<'o> {
         Err(Error::UnrecognizedFormat {
             found: describe_start(payload),
         })
+    }
+
+    /// Reads the base64 in `text[start..end]` as DER.
+    fn base64_der(&mut self, text: &[u8], start: usize, end: usize) -> Result<InputFormat, Error> {
+        let bytes = self.base64(text, start, end)?;
+        self.decoded_der(&bytes, InputFormat::Base64, "base64")
+    }
+
+    /// What has been collected so far, to go back to after an attempt that failed.
+    fn checkpoint(&self) -> [usize; 4] {
+        [
+            self.certificates.len(),
+            self.notes.len(),
+            self.dropped_notes,
+            self.found.len(),
+        ]
+    }
+
+    fn restore(&mut self, [certificates, notes, dropped_notes, found]: [usize; 4]) {
+        self.certificates.truncate(certificates);
+        self.notes.truncate(notes);
+        self.dropped_notes = dropped_notes;
+        self.found.truncate(found);
     }
 
     /// Reads the base64 certificates found inside JSON or XML; `start` is the offset of the
@@ -599,6 +640,29 @@ fn label_kind(label: &str) -> Label {
 /// Whether `input` has no control bytes other than whitespace (so it is text, not DER).
 fn looks_like_text(input: &[u8]) -> bool {
     input.iter().all(|&b| b >= 0x20 && b != 0x7F || is_space(b))
+}
+
+/// The byte ranges of the lines of `text[start..end]` when there are two or more and each
+/// starts like a base64 DER certificate (`MI`); `None` otherwise.
+fn certificate_per_line(text: &[u8], start: usize, end: usize) -> Option<Vec<(usize, usize)>> {
+    let mut lines = Vec::new();
+    for line in Lines::new(text, false) {
+        let from = line.offset.max(start);
+        let to = (line.offset + line.text.len()).min(end);
+        let Some(part) = text.get(from..to) else {
+            continue;
+        };
+        let trimmed = trim(part);
+        if trimmed.is_empty() {
+            continue;
+        }
+        if !trimmed.starts_with(b"MI") {
+            return None;
+        }
+        let at = from + pkcs7::offset_in(part, trimmed);
+        lines.push((at, at + trimmed.len()));
+    }
+    (lines.len() >= 2).then_some(lines)
 }
 
 /// The note for characters skipped inside base64; `whose` names the PEM block, if any.

@@ -145,6 +145,10 @@ fn interpretations_are_noted() {
         ("pem.client-k8s-secret.txt", "base64 decodes to PEM text"),
         ("x5c.client-jwk.json", "JSON x5c arrays"),
         (
+            "base64.chain-one-per-line.txt",
+            "read each of the 3 lines as one base64 certificate",
+        ),
+        (
             "pem.client-email-spaces.pem",
             "line 4, column 21: skipped 2 non-ASCII space or invisible character(s) in the base64 of PEM block CERTIFICATE, the first U+00A0 NO-BREAK SPACE",
         ),
