@@ -111,22 +111,22 @@ fn report_changes(text: &str, n: &NormalizedThumbprint) {
             );
         }
     }
-    let folded = n
-        .changes
-        .iter()
-        .filter(|c| c.kind == ChangeKind::CaseFolded)
-        .count();
-    if folded > 0 {
-        eprintln!("certbind: made {folded} lowercase hex digit(s) uppercase");
-    }
-    let rewritten = n
-        .changes
-        .iter()
-        .filter(|c| c.kind == ChangeKind::StandardBase64)
-        .count();
-    if rewritten > 0 {
-        eprintln!(
-            "certbind: rewrote {rewritten} standard base64 character(s) ('+', '/') as base64url ('-', '_')"
-        );
+    // Characters kept in another form: counted per kind.
+    let kept: [(ChangeKind, Say); 2] = [
+        (ChangeKind::CaseFolded, |n| {
+            format!("made {n} lowercase hex digit(s) uppercase")
+        }),
+        (ChangeKind::StandardBase64, |n| {
+            format!("rewrote {n} standard base64 character(s) ('+', '/') as base64url ('-', '_')")
+        }),
+    ];
+    for (kind, say) in kept {
+        let count = n.changes.iter().filter(|c| c.kind == kind).count();
+        if count > 0 {
+            eprintln!("certbind: {}", say(count));
+        }
     }
 }
+
+/// A message for a count of changed characters.
+type Say = fn(usize) -> String;
