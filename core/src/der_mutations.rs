@@ -73,17 +73,10 @@ fn parse(bytes: &[u8], depth: usize) -> Option<Vec<Node>> {
 }
 
 fn encode_length(len: usize, out: &mut Vec<u8>) {
-    if len < 0x80 {
-        out.push(u8::try_from(len).unwrap());
-    } else {
-        let bytes: Vec<u8> = len
-            .to_be_bytes()
-            .into_iter()
-            .skip_while(|&b| b == 0)
-            .collect();
-        out.push(0x80 | u8::try_from(bytes.len()).unwrap());
-        out.extend(bytes);
-    }
+    use der::Encode;
+    der::Length::try_from(len)
+        .and_then(|l| l.encode_to_vec(out))
+        .unwrap();
 }
 
 fn serialize(nodes: &[Node], out: &mut Vec<u8>) {

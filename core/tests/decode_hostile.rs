@@ -12,6 +12,7 @@ use core::time::Duration;
 use std::time::Instant;
 
 use certbind_core::{DecodeOptions, Error, Limits, decode};
+use der::Encode as _;
 
 fn quickly<T>(limit_ms: u64, f: impl FnOnce() -> T) -> T {
     let start = Instant::now();
@@ -83,17 +84,7 @@ fn deep_nesting_is_an_error_not_a_stack_overflow() {
     for _ in 0..20_000 {
         let len = der.len();
         let mut outer = vec![0x30];
-        if len < 0x80 {
-            outer.push(u8::try_from(len).unwrap());
-        } else {
-            let bytes: Vec<u8> = len
-                .to_be_bytes()
-                .into_iter()
-                .skip_while(|&b| b == 0)
-                .collect();
-            outer.push(0x80 | u8::try_from(bytes.len()).unwrap());
-            outer.extend(bytes);
-        }
+        outer.extend(der::Length::try_from(len).unwrap().to_der().unwrap());
         outer.extend(der);
         der = outer;
     }

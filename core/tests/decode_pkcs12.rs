@@ -11,6 +11,7 @@ use core::time::Duration;
 use std::time::Instant;
 
 use certbind_core::{DecodeOptions, Decoded, Error, Limits, decode};
+use der::Encode as _;
 
 const PASSWORD: &str = "certbind-test";
 
@@ -31,18 +32,12 @@ fn with_limit(bytes: &[u8], password: &str, max_iterations: u64) -> Result<Decod
 /// A DER TLV with a definite length.
 fn tlv(tag: u8, content: &[u8]) -> Vec<u8> {
     let mut out = vec![tag];
-    let len = content.len();
-    if len < 0x80 {
-        out.push(u8::try_from(len).unwrap());
-    } else {
-        let bytes: Vec<u8> = len
-            .to_be_bytes()
-            .into_iter()
-            .skip_while(|&b| b == 0)
-            .collect();
-        out.push(0x80 | u8::try_from(bytes.len()).unwrap());
-        out.extend(bytes);
-    }
+    out.extend(
+        der::Length::try_from(content.len())
+            .unwrap()
+            .to_der()
+            .unwrap(),
+    );
     out.extend_from_slice(content);
     out
 }

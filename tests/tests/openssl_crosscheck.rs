@@ -1003,18 +1003,11 @@ fn a_leaf_issued_by_a_ca_has_its_issuer_and_authority_key_id() {
 
 /// DER length octets.
 fn der_len(len: usize) -> Vec<u8> {
-    if len < 0x80 {
-        vec![u8::try_from(len).expect("short")]
-    } else {
-        let bytes: Vec<u8> = len
-            .to_be_bytes()
-            .into_iter()
-            .skip_while(|&b| b == 0)
-            .collect();
-        let mut out = vec![0x80 | u8::try_from(bytes.len()).expect("len")];
-        out.extend(bytes);
-        out
-    }
+    use der::Encode as _;
+    der::Length::try_from(len)
+        .expect("len")
+        .to_der()
+        .expect("len")
 }
 
 fn tlv(tag: u8, content: &[u8]) -> Vec<u8> {

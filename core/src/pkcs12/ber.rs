@@ -15,6 +15,8 @@ use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
 
+use der::Encode;
+
 /// Deepest nesting read (the `der` crate's own limit).
 const MAX_DEPTH: usize = 64;
 
@@ -150,7 +152,7 @@ impl Converter<'_> {
             out.extend_from_slice(self.input.get(at..h.tag_end).unwrap_or_default());
             end
         };
-        push_length(out, contents.len());
+        push_length(out, contents.len())?;
         out.extend_from_slice(&contents);
         Ok(end)
     }
@@ -216,19 +218,12 @@ impl Converter<'_> {
     }
 }
 
-/// Appends a DER length.
-fn push_length(out: &mut Vec<u8>, length: usize) {
-    let bytes = length.to_be_bytes();
-    let skip = bytes.iter().take_while(|&&b| b == 0).count();
-    let significant = bytes.get(skip..).unwrap_or_default();
-    match u8::try_from(length) {
-        Ok(short) if short < 0x80 => out.push(short),
-        // At most 8 length bytes (a usize), so the count fits the low bits.
-        _ => {
-            out.push(0x80 | u8::try_from(significant.len()).unwrap_or(8));
-            out.extend_from_slice(significant);
-        }
-    }
+/// Appends a DER length (der's encoder: the short form below 128, else the fewest bytes).
+fn push_length(out: &mut Vec<u8>, length: usize) -> Result<(), String> {
+    der::Length::try_from(length)
+        .and_then(|l| l.encode_to_vec(out))
+        .map(|_| ())
+        .map_err(|e| format!("BER value of {length} bytes: {e}"))
 }
 
 #[cfg(test)]
