@@ -88,27 +88,16 @@ impl Proxy {
     #[must_use]
     pub fn nginx(dir: TempDir, config: &str, port: u16) -> Self {
         let conf = dir.path().join("nginx.conf");
-        std::fs::write(&conf, config).unwrap();
-        let child = Command::new(binary("nginx"))
+        let mut command = Command::new(binary("nginx"));
+        command
             .arg("-p")
             .arg(dir.path())
             .arg("-c")
             .arg(&conf)
             // The error log before the config is read (else /var/log/nginx, not writable).
             .arg("-e")
-            .arg(dir.path().join("error.log"))
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(std::fs::File::create(dir.path().join("stderr.log")).unwrap())
-            .spawn()
-            .unwrap();
-        let mut proxy = Self {
-            name: "nginx",
-            child,
-            dir,
-            port,
-        };
-        proxy.wait_ready();
+            .arg(dir.path().join("error.log"));
+        let proxy = Self::start("nginx", command, dir, &conf, config, port);
         let pid_file = std::fs::read_to_string(proxy.dir.path().join("nginx.pid")).unwrap();
         assert_eq!(
             pid_file.trim(),
@@ -122,20 +111,35 @@ impl Proxy {
     #[must_use]
     pub fn haproxy(dir: TempDir, config: &str, port: u16) -> Self {
         let conf = dir.path().join("haproxy.cfg");
-        std::fs::write(&conf, config).unwrap();
-        let child = Command::new(binary("haproxy"))
+        let mut command = Command::new(binary("haproxy"));
+        command
             .arg("-db")
             .arg("-f")
             .arg(&conf)
             .arg("-p")
-            .arg(dir.path().join("haproxy.pid"))
+            .arg(dir.path().join("haproxy.pid"));
+        Self::start("haproxy", command, dir, &conf, config, port)
+    }
+
+    /// Writes `config` to `conf`, runs `command` with its stderr in `dir/stderr.log`, and waits
+    /// until it listens on `port`.
+    fn start(
+        name: &'static str,
+        mut command: Command,
+        dir: TempDir,
+        conf: &Path,
+        config: &str,
+        port: u16,
+    ) -> Self {
+        std::fs::write(conf, config).unwrap();
+        let child = command
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(std::fs::File::create(dir.path().join("stderr.log")).unwrap())
             .spawn()
             .unwrap();
         let mut proxy = Self {
-            name: "haproxy",
+            name,
             child,
             dir,
             port,
