@@ -25,6 +25,7 @@ extern crate alloc;
 
 mod asn1;
 mod base64;
+mod binding;
 mod certificate;
 #[cfg(feature = "chain")]
 mod chain;
@@ -66,6 +67,9 @@ mod x509;
 mod x5c;
 mod xmldsig;
 
+pub use binding::{
+    Binding, BindingHint, BindingHintKind, BindingOutcome, Confirmation, X5T_S256, check_binding,
+};
 pub use certificate::{Certificate, Source};
 #[cfg(feature = "chain")]
 pub use chain::{ChainError, ChainOptions, KeyPurpose, VerifiedChain, verify_chain};

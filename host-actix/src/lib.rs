@@ -23,6 +23,8 @@ pub mod load;
 pub mod metrics;
 pub mod registry;
 pub mod reload;
+#[cfg(feature = "resource-server")]
+pub mod resource;
 mod routes;
 pub mod startup;
 pub mod state;
