@@ -15,6 +15,8 @@ mod output;
 mod serve;
 mod thumbprint;
 mod verify_chain;
+#[cfg(feature = "resource-server")]
+mod verify_token;
 
 /// Authenticate OAuth 2.0 clients by X.509 certificate (mutual TLS), and get certificate
 /// registration right.
@@ -41,6 +43,10 @@ enum Command {
     Explain(explain::Args),
     /// Validate a certificate chain to trust anchors (the validation tls_client_auth uses).
     VerifyChain(verify_chain::Args),
+    /// Check an access token as an API would: signature (JWKS), typ, iss, aud, times, and its
+    /// binding to a client certificate, with the reason for each check that fails.
+    #[cfg(feature = "resource-server")]
+    VerifyToken(verify_token::Args),
     /// Manage token signing keys.
     Keys(keys::Args),
     /// Create (or show) the development PKI used by `serve --dev`.
@@ -61,6 +67,8 @@ pub fn main() -> ExitCode {
         Command::Check(args) => check::run(&args),
         Command::Explain(args) => explain::run(&args),
         Command::VerifyChain(args) => verify_chain::run(&args),
+        #[cfg(feature = "resource-server")]
+        Command::VerifyToken(args) => verify_token::run(&args),
         Command::Keys(args) => keys::run(&args),
         Command::DevPki(args) => dev_pki::run(&args),
         Command::Clients(args) => clients::run(&args),
