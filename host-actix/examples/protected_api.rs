@@ -53,6 +53,7 @@ pub fn protected_api(config: &ApiConfig) -> anyhow::Result<(Server, SocketAddr, 
     let verifier = TokenVerifier::builder(&config.issuer, &config.audience)
         .jwks_url(&config.jwks)
         .trust_root_pem(std::fs::read(&config.ca)?) // the issuer's CA, if not a public one
+        .leeway(config.leeway)
         .build()?;
     let verifier = web::Data::new(verifier);
 
@@ -107,6 +108,9 @@ pub struct ApiConfig {
     /// The plain-HTTP listener behind nginx.
     #[arg(long, default_value = "127.0.0.1:8081")]
     pub behind_nginx: SocketAddr,
+    /// Seconds of clock difference tolerated for `exp` and `nbf`.
+    #[arg(long, default_value_t = 60)]
+    pub leeway: u64,
     /// Addresses (or CIDR blocks) of the proxies whose certificate header counts.
     #[arg(long = "trusted-proxy", default_value = "127.0.0.1")]
     pub trusted_proxies: Vec<forwarded::ProxyNet>,

@@ -1,6 +1,7 @@
 //! Shared helpers for certbind's integration tests: fixtures, vectors, PKI builders.
 
 pub mod fixtures;
+pub mod oidc_provider;
 pub mod proxy;
 pub mod proxy_headers;
 pub mod server;

@@ -10,12 +10,15 @@ use certbind_tests::fixtures::{read_fixture, vectors};
 use serde_json::{Value, json};
 
 fn ders(file: &str) -> Vec<Vec<u8>> {
-    decode(&read_fixture(file), &certbind_core::DecodeOptions::default())
-        .unwrap_or_else(|e| panic!("{file}: {e}"))
-        .certificates
-        .iter()
-        .map(|c| c.der().to_vec())
-        .collect()
+    decode(
+        &read_fixture(file),
+        &certbind_core::DecodeOptions::default(),
+    )
+    .unwrap_or_else(|e| panic!("{file}: {e}"))
+    .certificates
+    .iter()
+    .map(|c| c.der().to_vec())
+    .collect()
 }
 
 /// The binding of one case, as JSON (the core's serde form).
@@ -36,18 +39,33 @@ fn binding_of(case: &Value) -> Value {
 #[test]
 fn every_binding_vector_gives_its_outcome_hints_and_words() {
     let vectors = vectors();
-    let cases = vectors["bindings"]["cases"].as_array().expect("bindings.cases");
+    let cases = vectors["bindings"]["cases"]
+        .as_array()
+        .expect("bindings.cases");
     assert!(cases.len() >= 10);
     let mut wrong = Vec::new();
     for case in cases {
         let name = case["name"].as_str().unwrap();
         let expected = &case["expected"];
         let got = binding_of(case);
-        let kinds: Vec<&Value> = got["hints"].as_array().unwrap().iter().map(|h| &h["kind"]).collect();
-        let hint_messages: Vec<&Value> =
-            got["hints"].as_array().unwrap().iter().map(|h| &h["message"]).collect();
+        let kinds: Vec<&Value> = got["hints"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|h| &h["kind"])
+            .collect();
+        let hint_messages: Vec<&Value> = got["hints"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|h| &h["message"])
+            .collect();
         assert_eq!(got["outcome"], expected["outcome"], "{name}: {got:#}");
-        assert_eq!(got["bound"], json!(expected["outcome"] == "bound"), "{name}");
+        assert_eq!(
+            got["bound"],
+            json!(expected["outcome"] == "bound"),
+            "{name}"
+        );
         let expected_kinds: Vec<&Value> = expected["hints"].as_array().unwrap().iter().collect();
         assert_eq!(kinds, expected_kinds, "{name}: {got:#}");
         if let Some(matches) = expected.get("matches_certificate") {
@@ -57,10 +75,18 @@ fn every_binding_vector_gives_its_outcome_hints_and_words() {
                 .iter()
                 .map(|h| &h["matches_certificate"])
                 .collect();
-            assert_eq!(got_matches, matches.as_array().unwrap().iter().collect::<Vec<_>>(), "{name}");
+            assert_eq!(
+                got_matches,
+                matches.as_array().unwrap().iter().collect::<Vec<_>>(),
+                "{name}"
+            );
         }
-        if got["message"] != expected["message"] || json!(hint_messages) != expected["hint_messages"] {
-            wrong.push(json!({"name": name, "message": got["message"], "hint_messages": hint_messages}));
+        if got["message"] != expected["message"]
+            || json!(hint_messages) != expected["hint_messages"]
+        {
+            wrong.push(
+                json!({"name": name, "message": got["message"], "hint_messages": hint_messages}),
+            );
         }
     }
     assert!(
