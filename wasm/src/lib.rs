@@ -32,6 +32,8 @@ fn panic(_: &core::panic::PanicInfo<'_>) -> ! {
 mod api;
 #[cfg(target_family = "wasm")]
 mod args;
+#[cfg(all(target_family = "wasm", feature = "token"))]
+mod binding;
 #[cfg(all(target_family = "wasm", any(feature = "chain", feature = "toml")))]
 mod decision;
 #[cfg(target_family = "wasm")]
@@ -46,6 +48,8 @@ pub use api::{
     compare, inspect, inspect_json, normalize_thumbprint, normalize_thumbprint_json,
     read_certificates, thumbprints, thumbprints_json,
 };
+#[cfg(all(target_family = "wasm", feature = "token"))]
+pub use binding::{check_binding, check_binding_json};
 #[cfg(all(target_family = "wasm", feature = "chain"))]
 pub use decision::verify_chain;
 #[cfg(all(target_family = "wasm", feature = "toml"))]

@@ -181,6 +181,40 @@ export interface NearMiss {
 }
 
 /** The answer of `compare()`. */
+/** Options of `checkBinding`. */
+export interface BindingOptions {
+  /** The certificates the client sent after its own (intermediates), any format. */
+  chain?: CertificateInput | CertificateInput[];
+  /** Password of a PKCS#12 certificate input. */
+  password?: string;
+}
+
+/** A near miss of a token binding: what `cnf.x5t#S256` is instead. */
+export interface BindingHint {
+  /** "padding", "standard_base64", "hex", "sha1", "formatting", "public_key_hash",
+   *  "issuer_certificate", "chain_certificate", "certificate_field", "characters_differ",
+   *  "dpop", "proof_of_possession_key" or "not_a_thumbprint". */
+  kind: string;
+  /** Whether, read that way, the value denotes the presented certificate. */
+  matchesCertificate: boolean;
+  message: string;
+}
+
+/** The answer of `checkBinding` (certbind-core's `check_binding`, RFC 8705 section 3). */
+export interface Binding {
+  /** "bound", "no_confirmation", "no_certificate_thumbprint", "malformed", "no_certificate"
+   *  or "other_certificate". */
+  outcome: string;
+  bound: boolean;
+  /** cnf.x5t#S256 as the token carried it, when a string. */
+  tokenX5tS256: string | null;
+  /** The presented certificate's x5t#S256. */
+  certificateX5tS256: string | null;
+  hints: BindingHint[];
+  /** The verdict in words. */
+  message: string;
+}
+
 export interface Comparison {
   matched: boolean;
   expected: NormalizedThumbprint;
