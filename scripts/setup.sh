@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what certbind's build and tests need on a fresh Debian machine, skipping what is there:
 # rustup targets, Debian packages (openssl, chromium, nginx, haproxy, curl, xz), wasm-bindgen-cli
-# pinned to the crate's version (into ./tools), and npm packages (npm ci in wasm/ and www/).
+# pinned to the crate's version (into ./tools), and npm packages (npm ci in wasm/, www/ and
+# tests/peers/oidc-provider/).
 # Idempotent; safe to run before every test run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -37,7 +38,8 @@ if [[ "$("$ROOT/tools/bin/wasm-bindgen" --version 2>/dev/null)" != "wasm-bindgen
   cargo install -q wasm-bindgen-cli --version "$WB_VERSION" --debug --root "$ROOT/tools"
 fi
 
-for dir in wasm www; do
+# tests/peers/oidc-provider: node-oidc-provider, the second token issuer of the API tests.
+for dir in wasm www tests/peers/oidc-provider; do
   if [[ -f $dir/package-lock.json ]]; then
     say "npm ci in $dir/"
     (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)

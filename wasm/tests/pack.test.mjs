@@ -39,7 +39,7 @@ const node = (code, type = 'module') =>
   execFileSync(process.execPath, [type === 'module' ? '--input-type=module' : '--input-type=commonjs', '-e', code], { cwd: app(), encoding: 'utf8' });
 
 test('the tarball holds the builds, the bin and the README, and no sources or tests', () => {
-  for (const f of ['package.json', 'README.md', 'bin/certbind.mjs', 'dist/node/certbind_wasm.js', 'dist/node/certbind_wasm_bg.wasm', 'dist/web/certbind_wasm.js', 'dist/web/certbind_wasm.d.ts', 'dist/lite-node/certbind_wasm.js', 'dist/lite-web/certbind_wasm_bg.wasm', 'dist/inline/certbind.js']) {
+  for (const f of ['package.json', 'README.md', 'bin/certbind.mjs', 'dist/node/certbind_wasm.js', 'dist/node/certbind_wasm_bg.wasm', 'dist/web/certbind_wasm.js', 'dist/web/certbind_wasm.d.ts', 'dist/lite-node/certbind_wasm.js', 'dist/lite-web/certbind_wasm_bg.wasm', 'dist/inline/certbind.js', 'api/index.mjs', 'api/index.d.ts']) {
     assert.ok(files.includes(f), `${f} in the tarball`);
   }
   assert.ok(!files.some((f) => f.startsWith('src/') || f.startsWith('tests/') || f.startsWith('scripts/') || f === 'Cargo.toml'), files.join(' '));
@@ -64,4 +64,11 @@ test('npx certbind runs offline', () => {
     env: { ...process.env, npm_config_cache: join(dir, 'cache') },
   });
   assert.equal(out, `${CLIENT.sha1}\n`);
+});
+
+test('certbind/api says it needs jose, and loads once jose is installed (an optional peer dependency)', () => {
+  const load = "import('certbind/api').then((m) => console.log(typeof m.createVerifier), (e) => console.log(e.message))";
+  assert.match(node(load), /certbind\/api needs the 'jose' package/);
+  cpSync(join(WASM_DIR, 'node_modules', 'jose'), join(app(), 'node_modules', 'jose'), { recursive: true });
+  assert.equal(node(load).trim(), 'function');
 });

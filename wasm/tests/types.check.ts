@@ -4,7 +4,9 @@ import * as node from 'certbind';
 import * as lite from 'certbind/lite';
 import * as inline from 'certbind/inline';
 import init, * as web from '../dist/web/certbind_wasm.js';
-import type { CertbindError, Comparison, ExplainReport } from 'certbind';
+import type { Binding, CertbindError, Comparison, ExplainReport } from 'certbind';
+import { createVerifier } from 'certbind/api';
+import type { VerifyResult } from 'certbind/api';
 
 const pem: string = '-----BEGIN CERTIFICATE-----\n...';
 const bytes = new Uint8Array([0x30]);
@@ -37,4 +39,17 @@ try {
 // @ts-expect-error the lite build has no explain
 lite.explain('', pem);
 
-void [first, days, spki, where, why, ok, browser];
+const binding: Binding = node.checkBinding({ 'x5t#S256': 'abc' }, bytes, { chain: [pem] });
+const hint: string | undefined = binding.hints[0]?.message;
+const verifier = createVerifier({ issuer: 'https://as', audience: 'https://api', jwksUri: 'https://as/jwks', trustedProxies: ['10.0.0.0/8'], certificateHeader: 'nginx-escaped' });
+async function api(req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse): Promise<void> {
+  const result: VerifyResult = await verifier.verify(req);
+  if (!result.ok) return verifier.reject(res, result, req);
+  const client: string | undefined = result.claims.client_id;
+  void [client, result.binding.certificateX5tS256];
+}
+
+// @ts-expect-error the lite build has no checkBinding
+lite.checkBinding(null, pem);
+
+void [first, days, spki, where, why, ok, browser, hint, api];
