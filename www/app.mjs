@@ -4,6 +4,7 @@
 // Every value from a certificate is inserted as text (never as HTML): certificates are untrusted.
 
 import * as certbind from 'certbind';
+import { initTokenBox } from './token.mjs';
 
 const $ = (id) => document.getElementById(id);
 const controls = {
@@ -146,6 +147,8 @@ function update() {
   const comparison = renderComparison(read, summary);
   renderExplanation(read, summary);
   renderSnippets(read, comparison);
+  lastRead = read;
+  tokenBox.update();
   if (summary.length) announce(summary.join(' '));
 }
 
@@ -452,6 +455,10 @@ function renderSnippets(read, comparison) {
 }
 
 // ---------------------------------------------------------------- start
+
+// The token box (token.mjs) checks a pasted token against the certificate read here.
+let lastRead = null;
+const tokenBox = initTokenBox(certbind, () => ({ input, options: options(), read: lastRead }), announce);
 
 // Browsers may restore form values on reload; start from what the controls hold.
 if (controls.paste.value.trim() !== '') input = controls.paste.value;

@@ -2,8 +2,8 @@
 // Builds the checker page from the npm package's build (wasm/dist, made by `npm run build` in
 // wasm/):
 //
-// 1. www/vendor/certbind/{inline,web}/ — the package files the source page's import map points
-//    at, so www/ (index.html + app.mjs + style.css + vendor/) works from any static host.
+// 1. www/vendor/certbind/{inline,web}/ and www/vendor/jose/ — the package files the source
+//    page's import map points at, so www/ (index.html + app.mjs + style.css + vendor/) works from any static host.
 // 2. www/dist/certbind-checker.html — ONE self-contained file: the CSS, the page module and the
 //    package (with the .wasm as base64) inlined, and a Content-Security-Policy whose script and
 //    style hashes match what is inlined. It works from file:// (Chromium refuses ES module
@@ -46,6 +46,8 @@ async function main() {
   }
   rmSync(join(WWW, 'vendor'), { recursive: true, force: true });
   for (const part of ['inline', 'web']) cpSync(join(PACKAGE_DIST, part), join(VENDOR, part), { recursive: true });
+  // jose's WebCrypto build, for the token box's signature check (token.mjs).
+  cpSync(join(WWW, 'node_modules', 'jose', 'dist', 'webapi'), join(WWW, 'vendor', 'jose'), { recursive: true });
   const version = JSON.parse(readFileSync(join(WWW, '..', 'wasm', 'package.json'), 'utf8')).version;
 
   const html = readFileSync(join(WWW, 'index.html'), 'utf8');

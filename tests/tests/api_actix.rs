@@ -293,3 +293,33 @@ async fn tokens_from_node_oidc_provider_are_accepted_only_with_their_certificate
     let api = start_api(&app, &provider.issuer, audience, &provider.jwks_uri, 0);
     check_api(&app, &api, &tokens).await;
 }
+
+/// The part of an example between its `// --- snippet: NAME ---` and `// --- end snippet ---`
+/// markers.
+fn snippet(file: &str, name: &str) -> String {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join(file);
+    let text = std::fs::read_to_string(&path).unwrap();
+    let start = format!("// --- snippet: {name} ---\n");
+    let from = text.find(&start).unwrap_or_else(|| panic!("{file}: no {start}")) + start.len();
+    let to = text[from..].find("// --- end snippet ---").unwrap() + from;
+    text[from..to].to_owned()
+}
+
+#[test]
+fn docs_api_md_shows_the_examples_the_tests_run() {
+    let doc = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/api.md"),
+    )
+    .unwrap();
+    for (file, name) in [
+        ("host-actix/examples/protected_api.rs", "protected_api"),
+        ("wasm/examples/express-api.mjs", "express-api"),
+    ] {
+        let code = snippet(file, name);
+        assert!(code.len() > 500, "{file}: the snippet is the API");
+        assert!(
+            doc.contains(&code),
+            "docs/api.md must show {file}'s snippet verbatim:\n{code}"
+        );
+    }
+}

@@ -179,6 +179,8 @@ export function createVerifier(options) {
     header = { format, name: (certificateHeader.name ?? HEADER_FORMATS[format]).toLowerCase() };
   }
   const warned = new Set();
+  /** TLS socket -> its client certificate, wrapped by the core. */
+  const wrapped = new WeakMap();
 
   const fail = (status, error, reason, extra = {}) => ({ ok: false, status, error, challenge: error === 'keys_unavailable' ? null : challenge(realm, error === 'missing' ? null : error, extra.scope), reason, ...extra });
 
@@ -207,10 +209,19 @@ export function createVerifier(options) {
       if (values[0].length > MAX_HEADER_BYTES) throw new Error(`the ${header.name} header is larger than ${MAX_HEADER_BYTES} bytes`);
       return { der: forwardedCertificate(header.format, values[0]), chain: [], forwarded: true };
     }
-    if (!socket?.encrypted || typeof socket.getPeerCertificate !== 'function') return null;
-    const leaf = socket.getPeerCertificate(false);
-    if (!leaf?.raw) return null;
-    return { der: leaf.raw, chain: null, forwarded: false, socket };
+    if (!socket?.encrypted || typeof socket.getPeerX509Certificate !== 'function') return null;
+    const leaf = socket.getPeerX509Certificate();
+    if (!leaf) return null;
+    // The certificate is wrapped by the core once per connection (keep-alive clients send many
+    // requests over one handshake); the bytes are compared each time, so a renegotiated
+    // certificate is never mistaken for the first.
+    const raw = leaf.raw;
+    let cached = wrapped.get(socket);
+    if (!cached || !cached.der.equals(raw)) {
+      cached = { der: raw, presented: new certbind.PresentedCertificate(raw), chain: null, forwarded: false, socket };
+      wrapped.set(socket, cached);
+    }
+    return cached;
   }
 
   /**
@@ -255,7 +266,19 @@ export function createVerifier(options) {
     }
     const { payload, protectedHeader } = verified;
     const cnf = payload.cnf ?? null;
-    let binding = certbind.checkBinding(cnf, certificate?.der ?? null);
+    // The decision is certbind-core's; on a TLS connection the certificate was wrapped once,
+    // and the explanation (a JavaScript object) is built only when the token is not bound.
+    if (certificate?.presented?.isBound(cnf)) {
+      const { presented } = certificate;
+      let binding;
+      return {
+        ok: true, claims: payload, header: protectedHeader, forwarded: false,
+        get binding() { return (binding ??= presented.checkBinding(cnf)); },
+      };
+    }
+    let binding = certificate?.presented
+      ? certificate.presented.checkBinding(cnf)
+      : certbind.checkBinding(cnf, certificate?.der ?? null);
     if (!binding.bound && certificate?.socket) {
       // Only on a mismatch: the chain the client sent, for the issuer-certificate hint.
       const chain = chainOf(certificate.socket.getPeerCertificate(true));

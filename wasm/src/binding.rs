@@ -100,3 +100,66 @@ pub fn check_binding_json(
         certificate.as_ref(),
     ))
 }
+
+/// A client certificate wrapped once (its digests and validity read), for servers that check
+/// many tokens against the certificate of one TLS connection: `certbind/api` keeps one per
+/// connection, so a request costs only the comparison.
+#[wasm_bindgen(js_name = PresentedCertificate)]
+#[derive(Debug)]
+pub struct PresentedCertificateHandle {
+    inner: PresentedCertificate,
+}
+
+#[wasm_bindgen(js_class = PresentedCertificate)]
+impl PresentedCertificateHandle {
+    /// Reads `certificate` (any format; its other certificates and `options.chain` are the
+    /// chain after it).
+    ///
+    /// # Errors
+    /// Throws the core's decoding errors.
+    #[wasm_bindgen(constructor)]
+    pub fn new(
+        #[wasm_bindgen(unchecked_param_type = "CertificateInput")] certificate: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "BindingOptions")] options: Option<JsValue>,
+    ) -> Result<Self, JsValue> {
+        presented(&certificate, options.as_ref())?
+            .map(|inner| Self { inner })
+            .ok_or_else(|| errors::invalid_argument("certificate must not be null"))
+    }
+
+    /// The certificate's `x5t#S256`.
+    #[wasm_bindgen(getter = x5tS256)]
+    #[must_use]
+    pub fn x5t_s256(&self) -> alloc::string::String {
+        self.inner.x5t_s256()
+    }
+
+    /// Whether a token with this `cnf` is bound to this certificate: [`check_binding`]'s
+    /// `bound`, without building the explanation's JavaScript object (a server's per-request
+    /// path; ask `checkBinding` for the words when it is `false`).
+    #[wasm_bindgen(js_name = isBound)]
+    #[must_use]
+    pub fn is_bound(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "Record<string, unknown> | null | undefined")]
+        cnf: &JsValue,
+    ) -> bool {
+        certbind_core::check_binding(confirmation(cnf).as_ref(), Some(&self.inner)).bound
+    }
+
+    /// [`check_binding`] against this certificate.
+    ///
+    /// # Errors
+    /// Only an internal serialisation failure.
+    #[wasm_bindgen(js_name = checkBinding, unchecked_return_type = "Binding")]
+    pub fn check_binding(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "Record<string, unknown> | null | undefined")]
+        cnf: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        json::to_js(&certbind_core::check_binding(
+            confirmation(&cnf).as_ref(),
+            Some(&self.inner),
+        ))
+    }
+}

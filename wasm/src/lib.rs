@@ -49,7 +49,7 @@ pub use api::{
     read_certificates, thumbprints, thumbprints_json,
 };
 #[cfg(all(target_family = "wasm", feature = "token"))]
-pub use binding::{check_binding, check_binding_json};
+pub use binding::{PresentedCertificateHandle, check_binding, check_binding_json};
 #[cfg(all(target_family = "wasm", feature = "chain"))]
 pub use decision::verify_chain;
 #[cfg(all(target_family = "wasm", feature = "toml"))]

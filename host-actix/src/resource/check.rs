@@ -124,9 +124,10 @@ impl Check {
     }
 }
 
-/// What a token is checked against.
+/// What a token is checked against (built by the caller: the API's verifier, the CLI, a
+/// benchmark).
 #[derive(Debug, Clone)]
-#[non_exhaustive]
+#[allow(clippy::exhaustive_structs)]
 pub struct Expectations<'a> {
     /// The issuer (`iss`) expected; `None`: not checked.
     pub issuer: Option<&'a str>,
