@@ -49,6 +49,9 @@ async fn orders(token: BoundToken) -> Result<HttpResponse, BearerError> {
 /// Binds the API: `mtls` (TLS, asks every client for a certificate) and `behind_nginx` (plain
 /// HTTP from nginx, which forwards the client's certificate in `X-SSL-Client-Cert`; only
 /// connections from `trusted_proxies` may). Returns the server and both bound addresses.
+///
+/// # Errors
+/// A file that cannot be read, an address that cannot be bound, an unusable JWKS URL or TLS key.
 pub fn protected_api(config: &ApiConfig) -> anyhow::Result<(Server, SocketAddr, SocketAddr)> {
     let verifier = TokenVerifier::builder(&config.issuer, &config.audience)
         .jwks_url(&config.jwks)

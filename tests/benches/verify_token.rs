@@ -57,7 +57,8 @@ fn bench(c: &mut Criterion) {
     let jwks_json = signing.jwks_json().to_vec();
     let algorithms = vec!["ES256".to_owned()];
     let keys = KeySet::from_json(&jwks_json, &algorithms).unwrap();
-    let certificate = PresentedCertificate::new(read_fixture("basic.client.ee.der"), Vec::new()).unwrap();
+    let certificate =
+        PresentedCertificate::new(read_fixture("basic.client.ee.der"), Vec::new()).unwrap();
     let expect = Expectations {
         issuer: Some(ISSUER),
         audience: Some(AUDIENCE),
@@ -66,7 +67,14 @@ fn bench(c: &mut Criterion) {
         require_binding: true,
     };
     // Every check passes: the benchmark measures the accepting path.
-    let report = check(&token, decode(&token).unwrap(), Some(&keys), Some(&certificate), &expect, NOW);
+    let report = check(
+        &token,
+        decode(&token).unwrap(),
+        Some(&keys),
+        Some(&certificate),
+        &expect,
+        NOW,
+    );
     assert!(report.valid, "{report:?}");
 
     // jsonwebtoken with the same key, from the same JWKS.
@@ -85,17 +93,31 @@ fn bench(c: &mut Criterion) {
 
     let mut group = c.benchmark_group("verify_token");
     group.bench_function("jsonwebtoken alone (ES256, iss, aud, exp)", |b| {
-        b.iter(|| jsonwebtoken::decode::<serde_json::Value>(black_box(&token), &decoding, &validation).unwrap());
+        b.iter(|| {
+            jsonwebtoken::decode::<serde_json::Value>(black_box(&token), &decoding, &validation)
+                .unwrap()
+        });
     });
     group.bench_function("josekit signature alone", |b| {
         b.iter(|| josekit::jws::deserialize_compact(black_box(&token), verifier).unwrap());
     });
-    group.bench_function("certbind whole check (signature, typ, iss, aud, times, binding)", |b| {
-        b.iter(|| {
-            let decoded = decode(black_box(&token)).unwrap();
-            check(&token, decoded, Some(&keys), Some(&certificate), &expect, NOW).valid
-        });
-    });
+    group.bench_function(
+        "certbind whole check (signature, typ, iss, aud, times, binding)",
+        |b| {
+            b.iter(|| {
+                let decoded = decode(black_box(&token)).unwrap();
+                check(
+                    &token,
+                    decoded,
+                    Some(&keys),
+                    Some(&certificate),
+                    &expect,
+                    NOW,
+                )
+                .valid
+            });
+        },
+    );
     group.bench_function("binding check alone (check_binding)", |b| {
         b.iter(|| check_binding(Some(black_box(&cnf)), Some(&certificate)).bound);
     });

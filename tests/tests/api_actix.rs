@@ -297,10 +297,15 @@ async fn tokens_from_node_oidc_provider_are_accepted_only_with_their_certificate
 /// The part of an example between its `// --- snippet: NAME ---` and `// --- end snippet ---`
 /// markers.
 fn snippet(file: &str, name: &str) -> String {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join(file);
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("..")
+        .join(file);
     let text = std::fs::read_to_string(&path).unwrap();
     let start = format!("// --- snippet: {name} ---\n");
-    let from = text.find(&start).unwrap_or_else(|| panic!("{file}: no {start}")) + start.len();
+    let from = text
+        .find(&start)
+        .unwrap_or_else(|| panic!("{file}: no {start}"))
+        + start.len();
     let to = text[from..].find("// --- end snippet ---").unwrap() + from;
     text[from..to].to_owned()
 }

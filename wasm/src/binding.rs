@@ -70,7 +70,8 @@ fn presented(
 /// Throws the core's decoding errors for `certificate` and `options.chain`.
 #[wasm_bindgen(js_name = checkBinding, unchecked_return_type = "Binding")]
 pub fn check_binding(
-    #[wasm_bindgen(unchecked_param_type = "Record<string, unknown> | null | undefined")] cnf: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "Record<string, unknown> | null | undefined")]
+    cnf: JsValue,
     #[wasm_bindgen(unchecked_param_type = "CertificateInput | null | undefined")]
     certificate: JsValue,
     #[wasm_bindgen(unchecked_optional_param_type = "BindingOptions")] options: Option<JsValue>,
@@ -89,7 +90,8 @@ pub fn check_binding(
 /// As [`check_binding`].
 #[wasm_bindgen(js_name = checkBindingJson)]
 pub fn check_binding_json(
-    #[wasm_bindgen(unchecked_param_type = "Record<string, unknown> | null | undefined")] cnf: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "Record<string, unknown> | null | undefined")]
+    cnf: JsValue,
     #[wasm_bindgen(unchecked_param_type = "CertificateInput | null | undefined")]
     certificate: JsValue,
     #[wasm_bindgen(unchecked_optional_param_type = "BindingOptions")] options: Option<JsValue>,

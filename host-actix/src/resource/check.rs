@@ -339,7 +339,12 @@ fn times(claims: &Map<String, Value>, leeway: u64, now: u64) -> Check {
             None => Ok(None),
             Some(v) => v
                 .as_u64()
-                .or_else(|| v.as_f64().filter(|f| *f >= 0.0).map(|f| f as u64))
+                .or_else(|| {
+                    // A NumericDate may have a fraction (RFC 7519 §2): its whole seconds.
+                    v.as_f64()
+                        .filter(|f| f.is_finite() && *f >= 0.0 && *f < 1e15)
+                        .and_then(|f| format!("{}", f.trunc()).parse().ok())
+                })
                 .map(Some)
                 .ok_or_else(|| format!("{name} is not a NumericDate")),
         }

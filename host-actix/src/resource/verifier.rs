@@ -15,7 +15,7 @@ enum Keys {
     /// A JWKS given once (a file, a test).
     Fixed(Arc<KeySet>),
     /// The issuer's `jwks_uri`, fetched and cached.
-    Remote(RemoteJwks),
+    Remote(Box<RemoteJwks>),
 }
 
 /// Verifies bearer access tokens for one API: RFC 9068 JWTs from one issuer, for one audience,
@@ -140,12 +140,12 @@ impl VerifierBuilder {
                     return Err(VerifierError::NotHttps(url));
                 }
                 let client = http_client(&self.roots).map_err(VerifierError::Client)?;
-                Keys::Remote(RemoteJwks::new(
+                Keys::Remote(Box::new(RemoteJwks::new(
                     url,
                     client,
                     self.algorithms.clone(),
                     self.policy,
-                ))
+                )))
             }
             (None, None) => return Err(VerifierError::NoKeys),
         };
@@ -302,9 +302,9 @@ pub fn refresh_policy(
     min_refresh: Duration,
     timeout: Duration,
 ) -> RefreshPolicy {
-    let mut policy = RefreshPolicy::default();
-    policy.max_age = max_age;
-    policy.min_refresh = min_refresh;
-    policy.timeout = timeout;
-    policy
+    RefreshPolicy {
+        max_age,
+        min_refresh,
+        timeout,
+    }
 }
