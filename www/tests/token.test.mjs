@@ -48,6 +48,14 @@ async function open(target) {
   return { page, problems, late };
 }
 
+/** Pastes a certificate and waits until the page has read it (its update is debounced). */
+async function paste(page, text) {
+  await page.fill('#paste', '');
+  await page.waitForFunction(() => !document.getElementById('cert-0'));
+  await page.fill('#paste', text);
+  await page.waitForSelector('#cert-0');
+}
+
 async function tokenResult(page, token) {
   await page.fill('#token', '');
   await page.fill('#token', token);
@@ -66,7 +74,7 @@ for (const target of TARGETS) {
     test('every binding vector gives the core\'s outcome and words', async () => {
       const { page, problems, late } = await open(target);
       for (const c of VECTORS.bindings.cases.filter((x) => x.certificate !== null)) {
-        await page.fill('#paste', [c.certificate, ...c.chain].map(pem).join(''));
+        await paste(page, [c.certificate, ...c.chain].map(pem).join(''));
         const r = await tokenResult(page, tokenWith(c.cnf));
         assert.equal(r.outcome, c.expected.outcome, c.name);
         assert.equal(r.binding, `${c.expected.outcome === 'bound' ? '✓' : '✗'} ${c.expected.message}`, c.name);
@@ -85,7 +93,7 @@ for (const target of TARGETS) {
       const token = await new SignJWT({ client_id: 'certclient', cnf: { 'x5t#S256': client['x5t#S256'] } })
         .setProtectedHeader({ alg: 'ES256', kid: 'k1', typ: 'at+jwt' }).setIssuer('https://as.example').setAudience('https://api.example')
         .setIssuedAt().setExpirationTime('10m').sign(privateKey);
-      await page.fill('#paste', pem('basic.client.ee.pem'));
+      await paste(page, pem('basic.client.ee.pem'));
       await page.fill('#jwks', JSON.stringify({ keys: [{ ...(await exportJWK(publicKey)), kid: 'k1', alg: 'ES256' }] }));
       let r = await tokenResult(page, token);
       assert.equal(r.outcome, 'bound');
