@@ -22,6 +22,9 @@ cargo build --locked -q -p certbind-core --target wasm32v1-none
 cargo build --locked -q -p certbind-core --target wasm32-unknown-unknown
 cargo build --locked -q -p certbind-core --no-default-features
 
+step "certbind-host builds without the resource-server feature (no HTTP client)"
+cargo check --locked -q -p certbind-host --no-default-features
+
 step "cargo test (workspace)"
 cargo test --locked --workspace -q
 
