@@ -56,11 +56,14 @@ use crate::secret::{AuthMethod, Secret};
 use crate::trust::TrustStore;
 use crate::{Error, RegistryProblem, UnixTime};
 
+mod client_certificate;
 mod files;
 mod load;
 mod node;
+mod one_client;
 
 pub use files::{FileError, FileSource, MemoryFiles, NoFiles};
+pub use one_client::{LoadedClient, load_client_data};
 
 /// Default clock skew allowed on certificate validity, in seconds (5 minutes: what Kerberos and
 /// most token validators allow, enough for hosts kept in sync by NTP).
