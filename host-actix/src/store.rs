@@ -10,6 +10,7 @@
 //! With the file store (`[store] kind = "file"`, the default) nothing here runs but the
 //! in-memory revocation list.
 
+mod admin;
 pub(crate) mod clients;
 mod connect;
 mod definition;
@@ -24,10 +25,11 @@ pub(crate) mod revoked;
 mod settings;
 pub(crate) mod signing_keys;
 
-pub(crate) use clients::ImportOutcome;
-pub(crate) use connect::Database;
-pub(crate) use definition::{json_to_toml, toml_to_json};
-pub(crate) use files::RecordingFiles;
+pub use admin::{
+    ImportReport, MigrateReport, RotateReport, export, import, migrate as migrate_and_seed_keys,
+    rotate, status,
+};
+pub use connect::Database;
 pub use follow::Follower;
 pub use handle::{Change, StoreHandle, StoreStatus};
 pub use kek::{KEK_ENV, Kek};

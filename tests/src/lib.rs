@@ -1,6 +1,8 @@
 //! Shared helpers for certbind's integration tests: fixtures, vectors, PKI builders.
 
 pub mod fixtures;
+pub mod postgres;
 pub mod proxy;
 pub mod proxy_headers;
+pub mod replica;
 pub mod server;

@@ -24,6 +24,10 @@ pub(crate) struct Args {
 enum ClientsCommand {
     /// Register a client by the thumbprint of its certificate (appends to the config file).
     Add(AddArgs),
+    /// Import a TOML registry into the shared store (idempotent).
+    Import(super::clients_store::ImportArgs),
+    /// Print the shared store's registry as certbind.toml text.
+    Export(super::clients_store::ExportArgs),
 }
 
 /// How the certificate is registered.
@@ -66,7 +70,11 @@ fn toml_string(s: &str) -> String {
 }
 
 pub(crate) fn run(args: &Args) -> ExitCode {
-    let ClientsCommand::Add(add) = &args.command;
+    let add = match &args.command {
+        ClientsCommand::Add(add) => add,
+        ClientsCommand::Import(import) => return super::clients_store::import(import),
+        ClientsCommand::Export(export) => return super::clients_store::export(export),
+    };
     match add_client(add) {
         Ok(message) => {
             println!("{message}");

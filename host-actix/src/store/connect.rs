@@ -24,7 +24,7 @@ pub(crate) const CONNECT_TIMEOUT: Duration = Duration::from_secs(2);
 
 /// A database to connect to: the parsed URL and the TLS connector.
 #[derive(Clone)]
-pub(crate) struct Database {
+pub struct Database {
     pub(crate) config: tokio_postgres::Config,
     pub(crate) tls: MakeTlsConnector,
     /// For messages (password hidden).
@@ -46,7 +46,7 @@ impl Database {
     ///
     /// # Errors
     /// [`StoreError::Config`] naming what is wrong in the URL or the CA file.
-    pub(crate) fn new(settings: &PostgresSettings) -> Result<Self, StoreError> {
+    pub fn new(settings: &PostgresSettings) -> Result<Self, StoreError> {
         let shown = settings.redacted_url();
         let bad = |m: String| StoreError::Config(format!("store url {shown}: {m}"));
         let (url, root_cert) = libpq_options(&settings.url);
@@ -72,8 +72,15 @@ impl Database {
     }
 
     /// Whether TLS is refused by the URL (`sslmode=disable`).
-    pub(crate) fn plain(&self) -> bool {
+    #[must_use]
+    pub fn plain(&self) -> bool {
         self.config.get_ssl_mode() == SslMode::Disable
+    }
+
+    /// The URL with the password hidden.
+    #[must_use]
+    pub fn shown(&self) -> &str {
+        &self.shown
     }
 
     /// One connection, its driver spawned on the current tokio runtime.

@@ -28,16 +28,16 @@ use crate::config::{ConfigError, line_of};
 /// Environment variable naming the database (overrides `[store] url`).
 pub const DATABASE_URL_ENV: &str = "CERTBIND_DATABASE_URL";
 /// Default pool size (connections per replica for writes; reads are served from memory).
-pub const DEFAULT_POOL_SIZE: usize = 8;
+pub(crate) const DEFAULT_POOL_SIZE: usize = 8;
 /// Default PostgreSQL schema.
-pub const DEFAULT_SCHEMA: &str = "certbind";
+pub(crate) const DEFAULT_SCHEMA: &str = "certbind";
 /// Default delay between publishing a rotated key and signing with it (10 minutes: longer than
 /// the JWKS caches of common resource-server libraries).
-pub const DEFAULT_KEY_ACTIVATION_DELAY: u64 = 600;
+pub(crate) const DEFAULT_KEY_ACTIVATION_DELAY: u64 = 600;
 /// Default seconds between full re-reads of the store.
-pub const DEFAULT_RESYNC_INTERVAL: u64 = 60;
+pub(crate) const DEFAULT_RESYNC_INTERVAL: u64 = 60;
 /// Default bound on a registration request body (a few certificates in `jwks` fit easily).
-pub const DEFAULT_MAX_REGISTRATION_BYTES: usize = 64 * 1024;
+pub(crate) const DEFAULT_MAX_REGISTRATION_BYTES: usize = 64 * 1024;
 
 /// Where clients, keys and revocations live.
 #[derive(Clone, PartialEq, Eq, Default)]
