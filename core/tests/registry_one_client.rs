@@ -54,7 +54,11 @@ subject_dn = "CN=a,,O=b"
         assert_eq!(a.client_id.as_deref(), Some("bad"));
     }
     assert_eq!(alone[1].field, "token_endpoint_auth_method");
-    assert!(alone[1].message.contains("unknown method \"private_key_jwt\""));
+    assert!(
+        alone[1]
+            .message
+            .contains("unknown method \"private_key_jwt\"")
+    );
     assert_eq!(alone[2].field, "secrets[0].subject_dn");
     assert!(alone[2].message.starts_with("not a distinguished name"));
 }
@@ -75,7 +79,10 @@ fn a_good_client_loads_with_its_own_anchor_files() {
         loaded.client.token_endpoint_auth_method,
         AuthMethod::TlsClientAuth
     );
-    assert_eq!(loaded.trust.resolve(Some(&["ca.pem".into()])).anchors.len(), 1);
+    assert_eq!(
+        loaded.trust.resolve(Some(&["ca.pem".into()])).anchors.len(),
+        1
+    );
     assert!(loaded.warnings.is_empty(), "{:#?}", loaded.warnings);
 }
 
@@ -103,7 +110,11 @@ fn a_ca_certificate_or_a_server_certificate_registered_as_a_client_is_a_warning(
             Some(says) => {
                 assert_eq!(loaded.warnings.len(), 1, "{:#?}", loaded.warnings);
                 assert_eq!(loaded.warnings[0].field, "secrets[0].x5c");
-                assert!(loaded.warnings[0].message.contains(says), "{:#?}", loaded.warnings);
+                assert!(
+                    loaded.warnings[0].message.contains(says),
+                    "{:#?}",
+                    loaded.warnings
+                );
             }
             None => assert!(loaded.warnings.is_empty(), "{:#?}", loaded.warnings),
         }

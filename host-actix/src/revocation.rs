@@ -22,10 +22,7 @@ pub(crate) async fn revoke(
     if store.shared() {
         let exp = i64::try_from(expires_at).unwrap_or(i64::MAX);
         let mut connection = store.connection().await?;
-        let tx = connection
-            .transaction()
-            .await
-            .map_err(StoreError::query)?;
+        let tx = connection.transaction().await.map_err(StoreError::query)?;
         revoked_rows::insert(&*tx, jti, client_id, exp).await?;
         client_rows::notify(&*tx, &Change::Revoked(jti.to_owned())).await?;
         tx.commit().await.map_err(StoreError::query)?;

@@ -44,7 +44,11 @@ fn bin_dir() -> PathBuf {
         }
     }
     let mut versions: Vec<PathBuf> = std::fs::read_dir("/usr/lib/postgresql")
-        .map(|d| d.filter_map(Result::ok).map(|e| e.path().join("bin")).collect())
+        .map(|d| {
+            d.filter_map(Result::ok)
+                .map(|e| e.path().join("bin"))
+                .collect()
+        })
         .unwrap_or_default();
     versions.retain(|d| d.join("initdb").is_file());
     versions.sort();
@@ -105,7 +109,9 @@ impl PgCluster {
     #[must_use]
     pub fn shared() -> Arc<Self> {
         static SHARED: Mutex<Weak<PgCluster>> = Mutex::new(Weak::new());
-        let mut slot = SHARED.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut slot = SHARED
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         if let Some(cluster) = slot.upgrade() {
             return cluster;
         }

@@ -186,7 +186,12 @@ impl<'a> Endpoint<'a> {
     }
 
     /// A client_credentials token request.
-    pub async fn token(&self, identity: Option<&str>, client_id: &str, scope: Option<&str>) -> Reply {
+    pub async fn token(
+        &self,
+        identity: Option<&str>,
+        client_id: &str,
+        scope: Option<&str>,
+    ) -> Reply {
         let mut form = vec![
             ("grant_type", "client_credentials"),
             ("client_id", client_id),
@@ -199,7 +204,12 @@ impl<'a> Endpoint<'a> {
 
     /// A GET without a client certificate.
     pub async fn get(&self, path: &str) -> Reply {
-        TestApp::send(self.pki.https_client(None).get(format!("{}{path}", self.base))).await
+        TestApp::send(
+            self.pki
+                .https_client(None)
+                .get(format!("{}{path}", self.base)),
+        )
+        .await
     }
 
     /// A JSON request (registration) with an optional bearer token.
@@ -238,10 +248,7 @@ where
         if let Some(value) = check().await {
             return (value, started.elapsed());
         }
-        assert!(
-            started.elapsed() < limit,
-            "{what}: not within {limit:?}"
-        );
+        assert!(started.elapsed() < limit, "{what}: not within {limit:?}");
         actix_web::rt::time::sleep(Duration::from_millis(20)).await;
     }
 }

@@ -237,8 +237,8 @@ impl TestPki {
     /// A reqwest client trusting the test CA, presenting `<identity>.pem` when given.
     #[must_use]
     pub fn https_client(&self, identity: Option<&str>) -> reqwest::Client {
-        let ca = reqwest::Certificate::from_pem(&std::fs::read(self.cert_path("ca")).unwrap())
-            .unwrap();
+        let ca =
+            reqwest::Certificate::from_pem(&std::fs::read(self.cert_path("ca")).unwrap()).unwrap();
         let mut builder = reqwest::Client::builder().add_root_certificate(ca);
         if let Some(name) = identity {
             let cert = std::fs::read(self.cert_path(name)).unwrap();

@@ -34,8 +34,8 @@ pub(super) fn import(args: &ImportArgs) -> ExitCode {
     let run = || -> Result<(), String> {
         let store = open(&args.config)?;
         let from = args.from.clone().unwrap_or_else(|| args.config.clone());
-        let report = block_on(crate::store::import(&store.database, &from))?
-            .map_err(|e| e.to_string())?;
+        let report =
+            block_on(crate::store::import(&store.database, &from))?.map_err(|e| e.to_string())?;
         for id in &report.added {
             println!("added      {id}");
         }
@@ -69,8 +69,8 @@ pub(super) fn import(args: &ImportArgs) -> ExitCode {
 pub(super) fn export(args: &ExportArgs) -> ExitCode {
     let run = || -> Result<(), String> {
         let store = open(&args.config)?;
-        let (text, files) = block_on(crate::store::export(&store.database))?
-            .map_err(|e| e.to_string())?;
+        let (text, files) =
+            block_on(crate::store::export(&store.database))?.map_err(|e| e.to_string())?;
         if let Some(dir) = &args.files {
             for (name, content) in &files {
                 let path = dir.join(name);

@@ -67,7 +67,10 @@ fn migrate(args: &ConfigArg) -> Result<ExitCode, String> {
         );
     }
     for (kid, from) in &report.keys {
-        println!("signing key {kid} stored (from {from}), sealed under key-encryption key {}", kek.id());
+        println!(
+            "signing key {kid} stored (from {from}), sealed under key-encryption key {}",
+            kek.id()
+        );
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -77,7 +80,10 @@ fn status(args: &ConfigArg) -> Result<ExitCode, String> {
     let (status, clients, keys) =
         block_on(crate::store::status(&store.database))?.map_err(|e| e.to_string())?;
     println!("database   {}", store.database.shown());
-    println!("schema     {} version {}", store.postgres.schema, status.version);
+    println!(
+        "schema     {} version {}",
+        store.postgres.schema, status.version
+    );
     for (version, name) in &status.pending {
         println!("pending    {version} {name}");
     }
@@ -92,7 +98,10 @@ fn status(args: &ConfigArg) -> Result<ExitCode, String> {
     Ok(if status.current() {
         ExitCode::SUCCESS
     } else {
-        println!("run `certbind db migrate --config {}`", args.config.display());
+        println!(
+            "run `certbind db migrate --config {}`",
+            args.config.display()
+        );
         ExitCode::from(3)
     })
 }

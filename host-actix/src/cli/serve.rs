@@ -135,16 +135,17 @@ pub(crate) fn run(args: &Args) -> ExitCode {
         let (app, follower) = match (shared, from_file) {
             (Some(opened), _) => (
                 Application::build_with_store(
-                    &settings,
+                    settings,
                     opened.registry,
                     opened.keys,
                     opened.handle,
                 )?,
                 Some(opened.follower),
             ),
-            (None, Some((registry, keys))) => {
-                (Application::build_with_keys(&settings, registry, keys)?, None)
-            }
+            (None, Some((registry, keys))) => (
+                Application::build_with_keys(settings, registry, keys)?,
+                None,
+            ),
             (None, None) => anyhow::bail!("no clients or keys to serve"),
         };
         let state = app.state();
@@ -153,9 +154,8 @@ pub(crate) fn run(args: &Args) -> ExitCode {
                 .spawn(state.clone())
                 .map_err(|e| anyhow::anyhow!("starting the store follower: {e}"))?;
             // SIGHUP re-reads the store (the listeners and TLS files still need a restart).
-            let mut hangup =
-                tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup())
-                    .map_err(|e| anyhow::anyhow!("installing the SIGHUP handler: {e}"))?;
+            let mut hangup = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup())
+                .map_err(|e| anyhow::anyhow!("installing the SIGHUP handler: {e}"))?;
             let resync = state.clone();
             actix_web::rt::spawn(async move {
                 while hangup.recv().await.is_some() {

@@ -131,10 +131,19 @@ pub(crate) fn check(
         }
         Some(_) => problems.push(FieldProblem::new("contacts", "must be an array of strings")),
     }
-    scope(body, allowed_scopes, &mut definition, &mut metadata, &mut problems);
+    scope(
+        body,
+        allowed_scopes,
+        &mut definition,
+        &mut metadata,
+        &mut problems,
+    );
     match body.get("grant_types") {
         None => {
-            metadata.insert("grant_types".into(), serde_json::json!(["client_credentials"]));
+            metadata.insert(
+                "grant_types".into(),
+                serde_json::json!(["client_credentials"]),
+            );
         }
         Some(v) => {
             definition.insert("grant_types".into(), v.clone());
@@ -186,7 +195,13 @@ pub(crate) fn check(
             // Lowercase hex is how JSON producers write it: fold case here; anything else the
             // normaliser would clean (invisible characters, colons) is refused below.
             let value = match certbind_core::normalize_thumbprint(text) {
-                Ok(n) if n.changes.iter().all(|c| c.kind == certbind_core::ChangeKind::CaseFolded) => n.value,
+                Ok(n)
+                    if n.changes
+                        .iter()
+                        .all(|c| c.kind == certbind_core::ChangeKind::CaseFolded) =>
+                {
+                    n.value
+                }
                 _ => text.clone(),
             };
             secrets.push(serde_json::json!({"type": "x509_thumbprint", "value": value}));
@@ -233,20 +248,17 @@ pub(crate) fn check(
 
     let definition = Value::Object(definition);
     let now = UnixTime::since_unix_epoch(std::time::Duration::from_secs(now));
-    let loaded = match certbind_core::load_client_data(
-        &definition,
-        &LoadOptions::new(now),
-        &mut NoFiles,
-    ) {
-        Ok(loaded) => loaded,
-        Err(certbind_core::Error::Registry { problems }) => {
-            return Err(problems
-                .iter()
-                .map(|p| from_core(p, &secret_fields))
-                .collect());
-        }
-        Err(other) => return Err(vec![FieldProblem::new("(metadata)", other.to_string())]),
-    };
+    let loaded =
+        match certbind_core::load_client_data(&definition, &LoadOptions::new(now), &mut NoFiles) {
+            Ok(loaded) => loaded,
+            Err(certbind_core::Error::Registry { problems }) => {
+                return Err(problems
+                    .iter()
+                    .map(|p| from_core(p, &secret_fields))
+                    .collect());
+            }
+            Err(other) => return Err(vec![FieldProblem::new("(metadata)", other.to_string())]),
+        };
     if !loaded.warnings.is_empty() {
         return Err(loaded
             .warnings
@@ -277,9 +289,16 @@ fn scope(
     problems: &mut Vec<FieldProblem>,
 ) {
     let scopes: Vec<String> = match body.get("scope") {
-        Some(Value::String(s)) => s.split(' ').filter(|t| !t.is_empty()).map(str::to_owned).collect(),
+        Some(Value::String(s)) => s
+            .split(' ')
+            .filter(|t| !t.is_empty())
+            .map(str::to_owned)
+            .collect(),
         Some(_) => {
-            problems.push(FieldProblem::new("scope", "must be a string of space-separated scopes"));
+            problems.push(FieldProblem::new(
+                "scope",
+                "must be a string of space-separated scopes",
+            ));
             return;
         }
         None => Vec::new(),
@@ -319,7 +338,11 @@ fn x5c_of(jwks: &Value) -> Result<Vec<Value>, String> {
     }
     let mut out = Vec::with_capacity(keys.len());
     for (i, key) in keys.iter().enumerate() {
-        match key.get("x5c").and_then(Value::as_array).and_then(|a| a.first()) {
+        match key
+            .get("x5c")
+            .and_then(Value::as_array)
+            .and_then(|a| a.first())
+        {
             Some(v @ Value::String(_)) => out.push(v.clone()),
             _ => {
                 return Err(format!(
@@ -345,7 +368,10 @@ fn from_core(problem: &RegistryProblem, secret_fields: &[&str]) -> FieldProblem 
             (Some(_), Some(key)) => SUBJECT_FIELDS
                 .iter()
                 .find(|(_, k)| key.starts_with(k))
-                .map_or_else(|| "tls_client_auth_subject_dn".to_owned(), |(f, _)| (*f).to_owned()),
+                .map_or_else(
+                    || "tls_client_auth_subject_dn".to_owned(),
+                    |(f, _)| (*f).to_owned(),
+                ),
             (Some(field), None) => field.to_owned(),
             (None, _) => "token_endpoint_auth_method".to_owned(),
         }
@@ -408,9 +434,18 @@ mod tests {
             1_900_000_000,
         )
         .unwrap();
-        assert_eq!(ok.definition["secrets"][0]["subject_dn"], "CN=billing,O=Example");
-        assert_eq!(ok.metadata["tls_client_certificate_bound_access_tokens"], true);
-        assert_eq!(ok.metadata["grant_types"], serde_json::json!(["client_credentials"]));
+        assert_eq!(
+            ok.definition["secrets"][0]["subject_dn"],
+            "CN=billing,O=Example"
+        );
+        assert_eq!(
+            ok.metadata["tls_client_certificate_bound_access_tokens"],
+            true
+        );
+        assert_eq!(
+            ok.metadata["grant_types"],
+            serde_json::json!(["client_credentials"])
+        );
 
         let bad = check(
             "abc",
@@ -425,7 +460,10 @@ mod tests {
         .unwrap_err();
         assert_eq!(bad.len(), 1, "{bad:?}");
         assert_eq!(bad[0].field, "tls_client_auth_subject_dn");
-        assert!(bad[0].reason.starts_with("not a distinguished name"), "{bad:?}");
+        assert!(
+            bad[0].reason.starts_with("not a distinguished name"),
+            "{bad:?}"
+        );
 
         let unknown = check(
             "abc",
@@ -438,8 +476,16 @@ mod tests {
             1_900_000_000,
         )
         .unwrap_err();
-        assert_eq!(unknown[0].field, "token_endpoint_auth_method", "{unknown:?}");
-        assert!(unknown[0].reason.contains("unknown method \"private_key_jwt\""), "{unknown:?}");
+        assert_eq!(
+            unknown[0].field, "token_endpoint_auth_method",
+            "{unknown:?}"
+        );
+        assert!(
+            unknown[0]
+                .reason
+                .contains("unknown method \"private_key_jwt\""),
+            "{unknown:?}"
+        );
 
         let scopes = check(
             "abc",

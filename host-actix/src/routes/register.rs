@@ -127,7 +127,9 @@ fn bearer(request: &HttpRequest, what: &'static str) -> Result<String, Registrat
     if values.next().is_some() {
         return Err(RegistrationError::InvalidToken);
     }
-    let value = value.to_str().map_err(|_| RegistrationError::InvalidToken)?;
+    let value = value
+        .to_str()
+        .map_err(|_| RegistrationError::InvalidToken)?;
     let (scheme, token) = value.split_once(' ').unwrap_or((value, ""));
     if !scheme.eq_ignore_ascii_case("bearer") {
         return Err(RegistrationError::MissingToken(what));
@@ -188,7 +190,11 @@ async fn json_body(
 
 fn client_uri(state: &AppState, client_id: &str) -> String {
     // Registered client_ids are base64url: nothing to escape in a path.
-    format!("{}{}/{client_id}", state.urls.endpoints_base, paths::REGISTER)
+    format!(
+        "{}{}/{client_id}",
+        state.urls.endpoints_base,
+        paths::REGISTER
+    )
 }
 
 /// Counts the request, logs its outcome, answers.
@@ -198,9 +204,13 @@ fn finish(
     action: &str,
     result: Result<HttpResponse, RegistrationError>,
 ) -> HttpResponse {
-    let outcome = result.as_ref().map_or_else(RegistrationError::code, |_| "ok");
+    let outcome = result
+        .as_ref()
+        .map_or_else(RegistrationError::code, |_| "ok");
     state.metrics.request(Endpoint::Registration, outcome);
-    state.metrics.latency(Endpoint::Registration, started.elapsed());
+    state
+        .metrics
+        .latency(Endpoint::Registration, started.elapsed());
     if let Err(e) = &result {
         tracing::info!(target: "certbind::registration", action, outcome, reason = %e, "registration request refused");
     }
@@ -243,13 +253,8 @@ async fn create(
     let body = json_body(request, payload, settings.max_request_bytes).await?;
     let client_id = new_client_id().map_err(|_| RegistrationError::Server)?;
     let now = crate::time::now_unix();
-    let checked = metadata::check(
-        &client_id,
-        &body,
-        settings.allowed_scopes.as_deref(),
-        now,
-    )
-    .map_err(RegistrationError::Metadata)?;
+    let checked = metadata::check(&client_id, &body, settings.allowed_scopes.as_deref(), now)
+        .map_err(RegistrationError::Metadata)?;
     let (access_token, access_hash) = new_token().map_err(|_| RegistrationError::Server)?;
 
     let mut connection = state.store.connection().await?;

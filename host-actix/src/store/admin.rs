@@ -158,9 +158,7 @@ pub async fn import(db: &Database, path: &Path) -> Result<ImportReport, StoreErr
         serde_json::Value::String(one) => serde_json::json!([one]),
         other => other,
     };
-    let clock_skew = document
-        .get("clock_skew")
-        .and_then(toml::Value::as_integer);
+    let clock_skew = document.get("clock_skew").and_then(toml::Value::as_integer);
     let clients: Vec<serde_json::Value> = document
         .get("clients")
         .and_then(toml::Value::as_array)
@@ -245,7 +243,8 @@ pub async fn rotate(
 ) -> Result<RotateReport, StoreError> {
     let mut client: Client = db.connect().await?;
     migrate::require_current(&client, &db.schema).await?;
-    let pem = crate::keys::generate_pem(algorithm).map_err(|e| StoreError::Invalid(e.to_string()))?;
+    let pem =
+        crate::keys::generate_pem(algorithm).map_err(|e| StoreError::Invalid(e.to_string()))?;
     let now = now_unix();
     let signs_from = now.saturating_add(i64::try_from(delay).unwrap_or(0));
     let tx = client.transaction().await.map_err(StoreError::query)?;

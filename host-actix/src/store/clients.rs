@@ -29,16 +29,15 @@ pub(crate) async fn notify(c: &impl GenericClient, change: &Change) -> Result<()
 pub(crate) async fn definitions(
     c: &impl GenericClient,
 ) -> Result<Vec<(String, serde_json::Value)>, StoreError> {
-    Ok(c
-        .query(
-            "SELECT client_id, definition FROM clients ORDER BY client_id",
-            &[],
-        )
-        .await
-        .map_err(StoreError::query)?
-        .iter()
-        .map(|r| (r.get(0), r.get(1)))
-        .collect())
+    Ok(c.query(
+        "SELECT client_id, definition FROM clients ORDER BY client_id",
+        &[],
+    )
+    .await
+    .map_err(StoreError::query)?
+    .iter()
+    .map(|r| (r.get(0), r.get(1)))
+    .collect())
 }
 
 /// One client's definition.
@@ -49,14 +48,13 @@ pub(crate) async fn definition(
     c: &impl GenericClient,
     client_id: &str,
 ) -> Result<Option<serde_json::Value>, StoreError> {
-    Ok(c
-        .query_opt(
-            "SELECT definition FROM clients WHERE client_id = $1",
-            &[&client_id],
-        )
-        .await
-        .map_err(StoreError::query)?
-        .map(|r| r.get(0)))
+    Ok(c.query_opt(
+        "SELECT definition FROM clients WHERE client_id = $1",
+        &[&client_id],
+    )
+    .await
+    .map_err(StoreError::query)?
+    .map(|r| r.get(0)))
 }
 
 /// The registry's top-level settings as a document the core's loader reads
@@ -91,8 +89,7 @@ pub(crate) async fn registry_settings(
 pub(crate) async fn files(
     c: &impl GenericClient,
 ) -> Result<std::collections::BTreeMap<String, Vec<u8>>, StoreError> {
-    Ok(c
-        .query("SELECT name, content FROM registry_files", &[])
+    Ok(c.query("SELECT name, content FROM registry_files", &[])
         .await
         .map_err(StoreError::query)?
         .iter()

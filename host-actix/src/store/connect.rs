@@ -62,7 +62,7 @@ impl Database {
         // Every connection sees certbind's tables first (the schema is a checked identifier).
         config.options(format!("-c search_path={}", settings.schema));
         let ca_file = settings.ca_file.clone().or(root_cert);
-        let tls = tls_connector(ca_file.as_deref()).map_err(|e| bad(e))?;
+        let tls = tls_connector(ca_file.as_deref()).map_err(bad)?;
         Ok(Self {
             config,
             tls,
@@ -158,10 +158,11 @@ fn libpq_options(url: &str) -> (String, Option<PathBuf>) {
 }
 
 fn percent_decode(text: &str) -> String {
-    let bytes: Vec<u8> = form_urlencoded::parse(format!("x={}", text.replace('+', "%2B")).as_bytes())
-        .next()
-        .map(|(_, v)| v.into_owned().into_bytes())
-        .unwrap_or_default();
+    let bytes: Vec<u8> =
+        form_urlencoded::parse(format!("x={}", text.replace('+', "%2B")).as_bytes())
+            .next()
+            .map(|(_, v)| v.into_owned().into_bytes())
+            .unwrap_or_default();
     String::from_utf8_lossy(&bytes).into_owned()
 }
 
@@ -185,7 +186,9 @@ mod tests {
     #[test]
     fn libpq_only_options_are_translated() {
         assert_eq!(
-            libpq_options("postgres://h/db?sslmode=verify-full&sslrootcert=%2Fetc%2Fca.pem&application_name=x"),
+            libpq_options(
+                "postgres://h/db?sslmode=verify-full&sslrootcert=%2Fetc%2Fca.pem&application_name=x"
+            ),
             (
                 "postgres://h/db?sslmode=require&application_name=x".to_owned(),
                 Some(PathBuf::from("/etc/ca.pem"))
@@ -195,12 +198,14 @@ mod tests {
             libpq_options("postgres://h/db"),
             ("postgres://h/db".to_owned(), None)
         );
-        let db = Database::new(&PostgresSettings::new("postgres://u:pw@h/db?sslmode=disable"))
-            .unwrap();
+        let db = Database::new(&PostgresSettings::new(
+            "postgres://u:pw@h/db?sslmode=disable",
+        ))
+        .unwrap();
         assert!(db.plain());
         assert!(!format!("{db:?}").contains("pw"));
-        let e = Database::new(&PostgresSettings::new("postgres://h/db?sslmode=sometimes"))
-            .unwrap_err();
+        let e =
+            Database::new(&PostgresSettings::new("postgres://h/db?sslmode=sometimes")).unwrap_err();
         assert!(e.to_string().contains("sslmode"), "{e}");
     }
 }

@@ -69,15 +69,16 @@ fn core_now() -> UnixTime {
 /// Checks one stored client definition with the core's validator (the same one as TOML files
 /// and registration).
 fn check(definition: &serde_json::Value, files: &mut StoredFiles) -> Result<LoadedClient, String> {
-    certbind_core::load_client_data(definition, &LoadOptions::new(core_now()), files)
-        .map_err(|e| match e {
+    certbind_core::load_client_data(definition, &LoadOptions::new(core_now()), files).map_err(|e| {
+        match e {
             certbind_core::Error::Registry { problems } => problems
                 .iter()
                 .map(ToString::to_string)
                 .collect::<Vec<_>>()
                 .join("; "),
             other => other.to_string(),
-        })
+        }
+    })
 }
 
 impl Follower {
@@ -115,13 +116,12 @@ impl Follower {
         let mut files = StoredFiles {
             files: rows::files(client).await?,
         };
-        let base = certbind_core::load_registry_data(
-            &settings,
-            &LoadOptions::new(core_now()),
-            &mut files,
-        )
-        .map_err(|e| StoreError::Invalid(format!("the registry settings do not load: {e}")))?
-        .registry;
+        let base =
+            certbind_core::load_registry_data(&settings, &LoadOptions::new(core_now()), &mut files)
+                .map_err(|e| {
+                    StoreError::Invalid(format!("the registry settings do not load: {e}"))
+                })?
+                .registry;
         let mut clients = BTreeMap::new();
         for (client_id, definition) in rows::definitions(client).await? {
             match check(&definition, &mut files) {

@@ -168,7 +168,9 @@ mod tests {
         assert!(kek.open("kid-1", &altered).is_err());
         let again = Kek::from_hex(&kek.to_hex(), "test").unwrap();
         assert_eq!(again.id(), kek.id());
-        let e = Kek::from_hex("secret-not-hex", "CERTBIND_KEK").unwrap_err().to_string();
+        let e = Kek::from_hex("secret-not-hex", "CERTBIND_KEK")
+            .unwrap_err()
+            .to_string();
         assert!(!e.contains("secret"), "never echoed: {e}");
     }
 }

@@ -81,7 +81,10 @@ pub(crate) async fn status(client: &Client, schema: &str) -> Result<SchemaStatus
         .map_err(StoreError::query)?;
     let applied: Vec<(i32, String)> = if exists.get::<_, bool>(0) {
         client
-            .query("SELECT version, checksum FROM schema_migrations ORDER BY version", &[])
+            .query(
+                "SELECT version, checksum FROM schema_migrations ORDER BY version",
+                &[],
+            )
             .await
             .map_err(StoreError::query)?
             .iter()
@@ -163,7 +166,11 @@ pub(crate) async fn migrate(client: &mut Client, schema: &str) -> Result<Vec<i32
         })?;
         tx.execute(
             "INSERT INTO schema_migrations (version, name, checksum) VALUES ($1, $2, $3)",
-            &[&migration.version, &migration.name, &checksum(migration.sql)],
+            &[
+                &migration.version,
+                &migration.name,
+                &checksum(migration.sql),
+            ],
         )
         .await
         .map_err(StoreError::query)?;

@@ -7,12 +7,12 @@ use std::time::Duration;
 use actix_web::web;
 use tokio::sync::mpsc;
 
+use super::StoreError;
 use super::connect::Database;
 use super::follow::Follower;
 use super::handle::{Command, StoreHandle};
 use super::kek::Kek;
 use super::settings::{PostgresSettings, RegistrationSettings};
-use super::StoreError;
 use crate::keys::KeySet;
 use crate::registry::Registry;
 use crate::state::AppState;

@@ -74,17 +74,16 @@ pub(crate) async fn insert(
 /// # Errors
 /// The database failed.
 pub(crate) async fn live(c: &impl GenericClient) -> Result<HashMap<String, u64>, StoreError> {
-    Ok(c
-        .query(
-            "SELECT jti, EXTRACT(EPOCH FROM expires_at)::bigint FROM revoked_tokens
+    Ok(c.query(
+        "SELECT jti, EXTRACT(EPOCH FROM expires_at)::bigint FROM revoked_tokens
               WHERE expires_at > now()",
-            &[],
-        )
-        .await
-        .map_err(StoreError::query)?
-        .iter()
-        .map(|r| (r.get(0), u64::try_from(r.get::<_, i64>(1)).unwrap_or(0)))
-        .collect())
+        &[],
+    )
+    .await
+    .map_err(StoreError::query)?
+    .iter()
+    .map(|r| (r.get(0), u64::try_from(r.get::<_, i64>(1)).unwrap_or(0)))
+    .collect())
 }
 
 /// One revocation's expiry, when stored.
@@ -92,14 +91,13 @@ pub(crate) async fn live(c: &impl GenericClient) -> Result<HashMap<String, u64>,
 /// # Errors
 /// The database failed.
 pub(crate) async fn get(c: &impl GenericClient, jti: &str) -> Result<Option<u64>, StoreError> {
-    Ok(c
-        .query_opt(
-            "SELECT EXTRACT(EPOCH FROM expires_at)::bigint FROM revoked_tokens WHERE jti = $1",
-            &[&jti],
-        )
-        .await
-        .map_err(StoreError::query)?
-        .map(|r| u64::try_from(r.get::<_, i64>(0)).unwrap_or(0)))
+    Ok(c.query_opt(
+        "SELECT EXTRACT(EPOCH FROM expires_at)::bigint FROM revoked_tokens WHERE jti = $1",
+        &[&jti],
+    )
+    .await
+    .map_err(StoreError::query)?
+    .map(|r| u64::try_from(r.get::<_, i64>(0)).unwrap_or(0)))
 }
 
 /// Deletes revocations of tokens that have expired.

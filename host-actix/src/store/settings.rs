@@ -334,8 +334,7 @@ pub fn parse(
                 return Err(err(
                     Some(span),
                     "registration",
-                    "dynamic registration needs a shared store: [store] kind = \"postgres\""
-                        .into(),
+                    "dynamic registration needs a shared store: [store] kind = \"postgres\"".into(),
                 ));
             }
             settings
@@ -378,7 +377,8 @@ mod tests {
 
     #[test]
     fn a_password_never_shows() {
-        let pg = PostgresSettings::new("postgres://app:s3cr%40t@db.example:5432/auth?sslmode=require");
+        let pg =
+            PostgresSettings::new("postgres://app:s3cr%40t@db.example:5432/auth?sslmode=require");
         assert_eq!(
             pg.redacted_url(),
             "postgres://app:***@db.example:5432/auth?sslmode=require"

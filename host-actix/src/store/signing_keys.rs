@@ -24,22 +24,21 @@ pub(crate) struct StoredKey {
 /// # Errors
 /// The database failed.
 pub(crate) async fn all(c: &impl GenericClient) -> Result<Vec<StoredKey>, StoreError> {
-    Ok(c
-        .query(
-            "SELECT kid, algorithm, sealed_key, EXTRACT(EPOCH FROM signs_from)::bigint
+    Ok(c.query(
+        "SELECT kid, algorithm, sealed_key, EXTRACT(EPOCH FROM signs_from)::bigint
                FROM signing_keys ORDER BY signs_from, kid",
-            &[],
-        )
-        .await
-        .map_err(StoreError::query)?
-        .iter()
-        .map(|r| StoredKey {
-            kid: r.get(0),
-            algorithm: r.get(1),
-            sealed: r.get(2),
-            signs_from: r.get(3),
-        })
-        .collect())
+        &[],
+    )
+    .await
+    .map_err(StoreError::query)?
+    .iter()
+    .map(|r| StoredKey {
+        kid: r.get(0),
+        algorithm: r.get(1),
+        sealed: r.get(2),
+        signs_from: r.get(3),
+    })
+    .collect())
 }
 
 /// Seals a PEM private key and stores it, signing from `signs_from` (Unix seconds). Returns
@@ -133,7 +132,7 @@ pub(crate) fn key_set(
         }
         set.push(key);
     }
-    let key_set = KeySet::with_signer(set, plan.signer)
-        .map_err(|e| StoreError::Invalid(e.to_string()))?;
+    let key_set =
+        KeySet::with_signer(set, plan.signer).map_err(|e| StoreError::Invalid(e.to_string()))?;
     Ok((key_set, plan.next_change))
 }
