@@ -91,11 +91,16 @@ export CERTBIND_KEK
 "$CERTBIND" db migrate --config "$WORK/pki/postgres.toml" >&2
 "$CERTBIND" clients import --config "$WORK/pki/postgres.toml" >&2
 
+declare -A PID_OF
 start() { # name config port
   "$CERTBIND" serve --config "$2" --listen "127.0.0.1:$3" --workers "$WORKERS" \
     > "$WORK/$1.log" 2>&1 &
   PIDS+=($!)
+  PID_OF[$1]=$!
   wait_port "$3"
+}
+proc_cpu_s() { # utime+stime (all threads) of pid $1, in seconds
+  awk '{ sub(/^.*\) /, ""); split($0, f, " "); printf "%.2f", (f[12] + f[13]) / 100 }' "/proc/$1/stat"
 }
 start file "$WORK/pki/file.toml" "$P_FILE"
 start postgres-a "$WORK/pki/postgres.toml" "$P_A"
@@ -104,19 +109,22 @@ start postgres-b "$WORK/pki/postgres.toml" "$P_B"
 # ------------------------------------------------------------------ 1. tokens/s
 BODY='grant_type=client_credentials&client_id=certclient&scope=read'
 : > "$WORK/runs.jsonl"
-run() { # name port
-  local line
+run() { # name port pid
+  local line before after
+  before=$(proc_cpu_s "$3")
   line=$("$LOADGEN" --url "https://localhost:$2/connect/token" --cert "$WORK/pki/client.pem" \
     --key "$WORK/pki/client.key" --cacert "$WORK/pki/ca.pem" -c "$CONCURRENCY" \
     -d "$DURATION" --warmup "$WARMUP" --mode keepalive --body "$BODY" \
     --expect-body access_token --json | tail -1)
-  echo "{\"store\":\"$1\",${line#\{}" >> "$WORK/runs.jsonl"
+  after=$(proc_cpu_s "$3")
+  # server CPU over warm-up + window, and the requests of both (at the window's rate)
+  echo "{\"store\":\"$1\",\"server_cpu_s\":$(awk -v a="$after" -v b="$before" 'BEGIN { printf "%.2f", a - b }'),${line#\{}" >> "$WORK/runs.jsonl"
   say "$1: $line"
 }
 for rep in $(seq "$REPEATS"); do
   say "repetition $rep/$REPEATS"
-  if (( rep % 2 )); then run file "$P_FILE"; run postgres "$P_A";
-  else run postgres "$P_A"; run file "$P_FILE"; fi
+  if (( rep % 2 )); then run file "$P_FILE" "${PID_OF[file]}"; run postgres "$P_A" "${PID_OF[postgres-a]}";
+  else run postgres "$P_A" "${PID_OF[postgres-a]}"; run file "$P_FILE" "${PID_OF[file]}"; fi
 done
 
 # ------------------------------------------------------------------ 2. propagation
@@ -127,9 +135,9 @@ PROP=$("$PROPAGATION" --a "https://localhost:$P_A" --b "https://localhost:$P_B" 
 echo "{\"propagation\":$PROP}" >> "$WORK/runs.jsonl"
 
 # ------------------------------------------------------------------ summary
-python3 - "$WORK/runs.jsonl" "$DURATION" "$REPEATS" "$CONCURRENCY" "$WORKERS" > "$WORK/results.md" <<'PY'
+python3 - "$WORK/runs.jsonl" "$DURATION" "$REPEATS" "$CONCURRENCY" "$WORKERS" "$WARMUP" > "$WORK/results.md" <<'PY'
 import json, statistics, sys
-path, duration, repeats, conc, workers = sys.argv[1:]
+path, duration, repeats, conc, workers = sys.argv[1:6]
 runs = [json.loads(l) for l in open(path) if l.strip()]
 prop = next(r["propagation"] for r in runs if "propagation" in r)
 by = {}
@@ -137,17 +145,25 @@ for r in runs:
     if "store" in r:
         by.setdefault(r["store"], []).append(r)
 def med(store, key): return statistics.median(r[key] for r in by[store])
+def cpu_us(r):  # server CPU per request over warm-up + window, at the window's rate
+    return r["server_cpu_s"] * 1e6 / (r["rps"] * (float(duration) + warmup))
+warmup = float(sys.argv[6])
+for rs in by.values():
+    for r in rs:
+        r["cpu_us"] = cpu_us(r)
 f, p = med("file", "rps"), med("postgres", "rps")
+fc, pc = med("file", "cpu_us"), med("postgres", "cpu_us")
 print(f"keep-alive, {conc} connections, {duration} s x {repeats} interleaved runs, {workers} worker(s) per server")
 print()
-print("| store | tokens/s (median) | runs | p50 ms | p99 ms | errors |")
-print("|---|---|---|---|---|---|")
+print("| store | tokens/s (median) | runs | p50 ms | p99 ms | server CPU µs/token | errors |")
+print("|---|---|---|---|---|---|---|")
 for s in ("file", "postgres"):
-    rs = ", ".join(f"{r['rps']:.0f}" for r in by[s])
+    rs = " / ".join(f"{r['rps']:.0f}" for r in by[s])
     errs = sum(r["errors"] for r in by[s])
-    print(f"| {s} | {med(s, 'rps'):.0f} | {rs} | {med(s, 'p50_ms'):.3f} | {med(s, 'p99_ms'):.3f} | {errs} |")
+    print(f"| {s} | {med(s, 'rps'):.0f} | {rs} | {med(s, 'p50_ms'):.3f} | {med(s, 'p99_ms'):.3f} | {med(s, 'cpu_us'):.0f} | {errs} |")
 print()
-print(f"PostgreSQL store / file store: {p / f:.3f} ({(p / f - 1) * 100:+.1f}%)")
+print(f"PostgreSQL store / file store: tokens/s {p / f:.3f} ({(p / f - 1) * 100:+.1f}%), "
+      f"server CPU per token {pc / fc:.3f} ({(pc / fc - 1) * 100:+.1f}%)")
 print()
 print(f"registered on A -> usable on B, {prop['samples']} samples: p50 {prop['p50_ms']:.2f} ms, "
       f"p90 {prop['p90_ms']:.2f} ms, p99 {prop['p99_ms']:.2f} ms, max {prop['max_ms']:.2f} ms "

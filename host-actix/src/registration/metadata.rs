@@ -389,9 +389,9 @@ fn from_core(problem: &RegistryProblem, secret_fields: &[&str]) -> FieldProblem 
     FieldProblem::new(&field, problem.message.clone())
 }
 
-/// The metadata of a definition loaded from an import, for RFC 7592 reads of clients that were
-/// registered: the stored metadata is returned as it was registered, so this is only the
-/// `client_id` part of the answer.
+/// The client information response (RFC 7591 §3.2.1, RFC 7592 §3): the metadata as
+/// registered, with `client_id`, `client_id_issued_at`, `registration_client_uri` and, right
+/// after registration only, the registration access token (only its hash is kept).
 pub(crate) fn response(
     client_id: &str,
     metadata: &Value,
