@@ -28,6 +28,8 @@ pub struct PgCluster {
     /// Port on 127.0.0.1.
     pub port: u16,
     run_as: Option<String>,
+    /// Server options besides port, socket folder and address (TLS).
+    options: Mutex<String>,
 }
 
 /// The folder of PostgreSQL's server binaries.
@@ -83,6 +85,7 @@ impl PgCluster {
             bin: bin_dir(),
             port: free_port(),
             run_as,
+            options: Mutex::new(String::new()),
         };
         let data = cluster.data();
         let out = cluster.run(
@@ -139,12 +142,44 @@ impl PgCluster {
         command.output().unwrap()
     }
 
+    /// Restarts the cluster with TLS on (`ssl=on`), serving `certificate` (PEM chain) and
+    /// `key` (PEM), copied into its folder for the server's user.
+    pub fn enable_tls(&self, certificate: &Path, key: &Path) {
+        let (cert_copy, key_copy) = (self.dir().join("server.crt"), self.dir().join("server.key"));
+        std::fs::copy(certificate, &cert_copy).unwrap();
+        std::fs::copy(key, &key_copy).unwrap();
+        let mode = Command::new("chmod")
+            .arg("600")
+            .arg(&key_copy)
+            .status()
+            .unwrap();
+        assert!(mode.success());
+        if let Some(user) = &self.run_as {
+            for file in [&cert_copy, &key_copy] {
+                let owner = Command::new("chown")
+                    .arg(format!("{user}:"))
+                    .arg(file)
+                    .status()
+                    .unwrap();
+                assert!(owner.success());
+            }
+        }
+        *self.options.lock().unwrap() = format!(
+            " -c ssl=on -c ssl_cert_file={} -c ssl_key_file={}",
+            cert_copy.display(),
+            key_copy.display()
+        );
+        self.stop_immediate();
+        self.start_again();
+    }
+
     /// Starts the (stopped) cluster and waits until it accepts connections.
     pub fn start_again(&self) {
         let options = format!(
-            "-p {} -k {} -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off",
+            "-p {} -k {} -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off{}",
             self.port,
-            self.dir.path().display()
+            self.dir.path().display(),
+            self.options.lock().unwrap()
         );
         let out = self.run(
             "pg_ctl",

@@ -990,3 +990,68 @@ fn replicas_migrating_at_once_take_turns() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+#[test]
+fn the_store_is_reached_over_verified_tls_and_a_wrong_ca_is_refused() {
+    let cluster = PgCluster::start();
+    let pki = TestPki::new();
+    cluster.enable_tls(&pki.cert_path("server"), &pki.key_path("server"));
+    let database = cluster.create_database("tls");
+    let kek = certbind_ok(&["keys", "new-kek"], &[]).trim().to_owned();
+    let config = pki.dir().join("certbind.toml");
+    let write = |query: &str| {
+        std::fs::write(
+            &config,
+            format!(
+                "{}\n[store]\nkind = \"postgres\"\nurl = \"postgres://certbind@localhost:{}/{database}?{query}\"\n",
+                pki.config(false),
+                cluster.port
+            ),
+        )
+        .unwrap();
+    };
+    let config_arg = config.display().to_string();
+    let env = [("CERTBIND_KEK", kek.as_str())];
+    // verify-full with the CA that issued the server's certificate.
+    let ca = pki.cert_path("ca").display().to_string();
+    write(&format!("sslmode=verify-full&sslrootcert={ca}"));
+    let _ = certbind_ok(&["db", "migrate", "--config", &config_arg], &env);
+    {
+        // A replica's follower connection is encrypted.
+        let replica = Replica::start(&config, &env, pki.dir(), "tls");
+        // (The follower connects on its own thread just after the server listens.)
+        let deadline = std::time::Instant::now() + Duration::from_secs(5);
+        while cluster.sql(
+            &database,
+            "SELECT count(*) FROM pg_stat_ssl s JOIN pg_stat_activity a USING (pid)
+              WHERE a.application_name = 'certbind' AND s.ssl",
+        ) == "0"
+        {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "no TLS connection from the replica:\n{}",
+                replica.log()
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let plain = cluster.sql(
+            &database,
+            "SELECT count(*) FROM pg_stat_ssl s JOIN pg_stat_activity a USING (pid)
+              WHERE a.application_name = 'certbind' AND NOT s.ssl",
+        );
+        assert_eq!(plain, "0");
+    }
+    // The server's certificate does not chain to this CA: refused, with the reason.
+    let other = TestPki::new();
+    write(&format!(
+        "sslmode=require&sslrootcert={}",
+        other.cert_path("ca").display()
+    ));
+    let out = certbind(&["db", "status", "--config", &config_arg], &env);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("certificate verify failed"), "{err}");
+    // sslmode=disable against a server that offers TLS still works (plain), as libpq does.
+    write("sslmode=disable");
+    let _ = certbind_ok(&["db", "status", "--config", &config_arg], &env);
+}
