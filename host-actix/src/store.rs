@@ -27,7 +27,7 @@ pub(crate) mod signing_keys;
 
 pub use admin::{
     ImportReport, MigrateReport, RotateReport, export, import, migrate as migrate_and_seed_keys,
-    rotate, status,
+    remove, rotate, status,
 };
 pub use connect::Database;
 pub use follow::Follower;

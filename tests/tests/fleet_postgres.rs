@@ -361,6 +361,59 @@ async fn a_client_registered_on_a_gets_tokens_from_b_within_a_second_and_is_mana
     )
     .await;
 
+    // The IdentityServer3 extension: the SHA-1 thumbprint (lowercase, as JSON producers write
+    // it), a pinned certificate.
+    let sha1 = fleet.pki.sha1_hex_by_openssl_cli("client").to_lowercase();
+    let r = on_a
+        .json(
+            Method::POST,
+            "/connect/register",
+            Some(&fleet.initial_token),
+            Some(&json!({"scope": "read", "x509_thumbprint": sha1})),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    assert_eq!(
+        r.json["token_endpoint_auth_method"],
+        "self_signed_tls_client_auth"
+    );
+    assert_eq!(r.json["x509_thumbprint"], sha1.to_uppercase());
+    let thumbprint_id = r.json["client_id"].as_str().unwrap().to_owned();
+    within(
+        SECOND,
+        "thumbprint client registered on A usable on B",
+        || async {
+            (on_b
+                .token(Some("client"), &thumbprint_id, None)
+                .await
+                .status
+                == 200)
+                .then_some(())
+        },
+    )
+    .await;
+    assert_eq!(
+        on_b.token(Some("wrong"), &thumbprint_id, None).await.status,
+        401
+    );
+
+    // An imported client is removed by the command line.
+    let _ = certbind_ok(
+        &[
+            "clients",
+            "remove",
+            "--config",
+            &fleet.config_arg(),
+            "--client-id",
+            "pkiclient",
+        ],
+        &fleet.env(),
+    );
+    within(SECOND, "removed client refused on B", || async {
+        (on_b.token(Some("pki"), "pkiclient", None).await.status == 401).then_some(())
+    })
+    .await;
+
     // Delete on B; A refuses the client within a second.
     let r = on_b.json(Method::DELETE, &path, Some(&access), None).await;
     assert_eq!(r.status, 204, "{}", r.text);

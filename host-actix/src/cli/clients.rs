@@ -28,6 +28,8 @@ enum ClientsCommand {
     Import(super::clients_store::ImportArgs),
     /// Print the shared store's registry as certbind.toml text.
     Export(super::clients_store::ExportArgs),
+    /// Remove a client from the shared store (import adds and updates, never removes).
+    Remove(super::clients_store::RemoveArgs),
 }
 
 /// How the certificate is registered.
@@ -74,6 +76,7 @@ pub(crate) fn run(args: &Args) -> ExitCode {
         ClientsCommand::Add(add) => add,
         ClientsCommand::Import(import) => return super::clients_store::import(import),
         ClientsCommand::Export(export) => return super::clients_store::export(export),
+        ClientsCommand::Remove(remove) => return super::clients_store::remove(remove),
     };
     match add_client(add) {
         Ok(message) => {

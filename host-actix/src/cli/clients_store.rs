@@ -30,6 +30,47 @@ pub(super) struct ExportArgs {
     files: Option<PathBuf>,
 }
 
+#[derive(Debug, clap::Args)]
+pub(super) struct RemoveArgs {
+    /// The config file naming the store.
+    #[arg(long, short, value_name = "FILE", env = "CERTBIND_CONFIG")]
+    config: PathBuf,
+    /// The client to remove.
+    #[arg(long, value_name = "ID")]
+    client_id: String,
+}
+
+pub(super) fn remove(args: &RemoveArgs) -> ExitCode {
+    let run = || -> Result<bool, String> {
+        let store = open(&args.config)?;
+        block_on(crate::store::remove(&store.database, &args.client_id))?.map_err(|e| e.to_string())
+    };
+    match run() {
+        Ok(true) => {
+            println!(
+                "removed {}; every replica forgets it within a second",
+                args.client_id
+            );
+            tracing::info!(
+                target: "certbind::audit", event = "client_removed", by = "cli",
+                client = %args.client_id, "client removed"
+            );
+            ExitCode::SUCCESS
+        }
+        Ok(false) => {
+            eprintln!(
+                "certbind clients remove: no client {:?} in the store",
+                args.client_id
+            );
+            ExitCode::FAILURE
+        }
+        Err(e) => {
+            eprintln!("certbind clients remove: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
 pub(super) fn import(args: &ImportArgs) -> ExitCode {
     let run = || -> Result<(), String> {
         let store = open(&args.config)?;

@@ -217,6 +217,23 @@ pub async fn export(db: &Database) -> Result<(String, BTreeMap<String, Vec<u8>>)
     Ok((text, rows::files(&client).await?))
 }
 
+/// Removes a client from the store (every replica forgets it within a second); `false` when
+/// there was none.
+///
+/// # Errors
+/// The database failed.
+pub async fn remove(db: &Database, client_id: &str) -> Result<bool, StoreError> {
+    let mut client = db.connect().await?;
+    migrate::require_current(&client, &db.schema).await?;
+    let tx = client.transaction().await.map_err(StoreError::query)?;
+    let removed = rows::delete(&tx, client_id).await?;
+    if removed {
+        rows::notify(&tx, &Change::Client(client_id.to_owned())).await?;
+    }
+    tx.commit().await.map_err(StoreError::query)?;
+    Ok(removed)
+}
+
 /// What `keys rotate` did.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]

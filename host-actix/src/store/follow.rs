@@ -178,6 +178,10 @@ impl Follower {
                 return;
             }
         };
+        let signing = keys.current().kid().to_owned();
+        if state.snapshot().keys.current().kid() != signing {
+            tracing::info!(target: "certbind::store", kid = %signing, published = keys.keys().len(), "signing with a new key");
+        }
         let snapshot = Snapshot::new(self.registry(), keys, self.max_token_lifetime, &state.urls);
         state.replace(snapshot);
     }
