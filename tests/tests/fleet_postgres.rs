@@ -877,6 +877,8 @@ async fn with_the_database_down_tokens_flow_writes_answer_503_and_everything_cat
             "{}",
             ready.text
         );
+        let metrics = e.get("/metrics").await.text;
+        assert!(metrics.contains("\ncertbind_store_up 0\n"), "{metrics}");
         let t = e.token(Some("client"), "certclient", None).await;
         assert_eq!(
             t.status,

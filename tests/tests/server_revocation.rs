@@ -70,6 +70,11 @@ mod server {
             metrics.contains("certbind_requests_total{endpoint=\"revocation\",outcome=\"ok\"} 3"),
             "{metrics}"
         );
+        assert!(
+            metrics.contains("\ncertbind_revoked_tokens 1\n"),
+            "{metrics}"
+        );
+        assert!(metrics.contains("\ncertbind_store_up 1\n"), "{metrics}");
     }
 
     #[actix_rt::test]
