@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what certbind's build and tests need on a fresh Debian machine, skipping what is there:
-# rustup targets, Debian packages (openssl, chromium, nginx, haproxy, curl, xz), wasm-bindgen-cli
+# rustup targets, Debian packages (openssl, chromium, nginx, haproxy, postgresql, curl, xz), wasm-bindgen-cli
 # pinned to the crate's version (into ./tools), and npm packages (npm ci in wasm/, www/ and
 # tests/peers/oidc-provider/).
 # Idempotent; safe to run before every test run.
@@ -21,6 +21,9 @@ command -v pkg-config >/dev/null || need_pkgs+=(pkg-config)
 [[ -x /usr/bin/chromium ]] || need_pkgs+=(chromium)
 command -v nginx    >/dev/null || [[ -x /usr/sbin/nginx ]] || need_pkgs+=(nginx-light)
 command -v haproxy  >/dev/null || [[ -x /usr/sbin/haproxy ]] || need_pkgs+=(haproxy)
+# PostgreSQL for the shared-store tests (a throwaway cluster per test run, run as the package's
+# `postgres` user when root; see tests/src/postgres.rs).
+compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || need_pkgs+=(postgresql)
 if ((${#need_pkgs[@]})); then
   say "apt-get install ${need_pkgs[*]}"
   SUDO=""; [[ $(id -u) -eq 0 ]] || SUDO="sudo"

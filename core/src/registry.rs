@@ -30,6 +30,12 @@
 //! - `shared_secret`: `value`, the SHA-256 of the secret as 64 hex digits or base64 (what
 //!   IdentityServer's `"secret".Sha256()` produces); never the secret itself.
 //!
+//! One client alone: [`load_client_data`] checks the table of one `[[clients]]` entry (from a
+//! database row or an RFC 7591 registration) with exactly these rules and messages, field paths
+//! relative to the client. A certificate registered for `self_signed_tls_client_auth` that is
+//! expired, a CA's (`cA` with a key usage lacking `digitalSignature`) or not for client
+//! authentication (an extended key usage without `clientAuth`) is a warning.
+//!
 //! Files are named as written and read through a [`FileSource`]: the host resolves them
 //! relative to the registry file; without a file system ([`NoFiles`]) they are skipped with a
 //! warning and anchors can be given as data ([`crate::TrustStore::add_default_anchors`]).
@@ -56,11 +62,14 @@ use crate::secret::{AuthMethod, Secret};
 use crate::trust::TrustStore;
 use crate::{Error, RegistryProblem, UnixTime};
 
+mod client_certificate;
 mod files;
 mod load;
 mod node;
+mod one_client;
 
 pub use files::{FileError, FileSource, MemoryFiles, NoFiles};
+pub use one_client::{LoadedClient, load_client_data};
 
 /// Default clock skew allowed on certificate validity, in seconds (5 minutes: what Kerberos and
 /// most token validators allow, enough for hosts kept in sync by NTP).

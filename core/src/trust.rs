@@ -127,6 +127,12 @@ impl TrustStore {
         self.sets.insert(name.into(), anchors);
     }
 
+    /// Files every set of `other` here, replacing sets of the same name (a client's own anchor
+    /// files joining a registry's store).
+    pub fn merge(&mut self, other: Self) {
+        self.sets.extend(other.sets);
+    }
+
     /// Says which names make up the default set (the registry's top-level `trust_anchors`).
     pub fn set_default_names(&mut self, names: Vec<String>) {
         self.default_names = names;

@@ -6,13 +6,17 @@ use clap::{Parser, Subcommand};
 
 mod check;
 mod clients;
+mod clients_store;
+mod db;
 mod dev_pki;
 mod explain;
 mod inspect;
 mod keys;
 mod normalize;
 mod output;
+mod registration;
 mod serve;
+mod store_config;
 mod thumbprint;
 mod verify_chain;
 #[cfg(feature = "resource-server")]
@@ -51,8 +55,12 @@ enum Command {
     Keys(keys::Args),
     /// Create (or show) the development PKI used by `serve --dev`.
     DevPki(dev_pki::Args),
-    /// Register clients in a config file.
+    /// Register clients in a config file, or move registries into and out of the shared store.
     Clients(clients::Args),
+    /// The shared store's schema: migrate, status.
+    Db(db::Args),
+    /// RFC 7591 dynamic registration: initial access tokens.
+    Registration(registration::Args),
 }
 
 /// Parses the command line and runs the subcommand; returns the process exit code.
@@ -72,6 +80,8 @@ pub fn main() -> ExitCode {
         Command::Keys(args) => keys::run(&args),
         Command::DevPki(args) => dev_pki::run(&args),
         Command::Clients(args) => clients::run(&args),
+        Command::Db(args) => db::run(&args),
+        Command::Registration(args) => registration::run(&args),
     }
 }
 

@@ -32,6 +32,10 @@ pub enum OAuthError {
     /// `invalid_scope` (400): a requested scope is not one the client may ask for.
     #[error("invalid_scope: {0}")]
     InvalidScope(String),
+    /// `temporarily_unavailable` (503): the shared store is unreachable for a write
+    /// (revocation); the client may retry (`Retry-After`).
+    #[error("temporarily_unavailable: {0}")]
+    TemporarilyUnavailable(String),
     /// `server_error` (500): signing failed. Not caused by input; logged with its cause.
     #[error("server_error")]
     ServerError,
@@ -47,6 +51,7 @@ impl OAuthError {
             Self::UnauthorizedClient(_) => "unauthorized_client",
             Self::UnsupportedGrantType(_) => "unsupported_grant_type",
             Self::InvalidScope(_) => "invalid_scope",
+            Self::TemporarilyUnavailable(_) => "temporarily_unavailable",
             Self::ServerError => "server_error",
         }
     }
@@ -59,7 +64,8 @@ impl OAuthError {
             Self::InvalidRequest(d)
             | Self::UnauthorizedClient(d)
             | Self::UnsupportedGrantType(d)
-            | Self::InvalidScope(d) => d,
+            | Self::InvalidScope(d)
+            | Self::TemporarilyUnavailable(d) => d,
             Self::InvalidClient { .. } => "client authentication failed",
             Self::ServerError => "the server could not complete the request",
         }
@@ -79,6 +85,7 @@ impl ResponseError for OAuthError {
             | Self::UnauthorizedClient(_)
             | Self::UnsupportedGrantType(_)
             | Self::InvalidScope(_) => StatusCode::BAD_REQUEST,
+            Self::TemporarilyUnavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::ServerError => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -92,6 +99,9 @@ impl ResponseError for OAuthError {
         response
             .insert_header((header::CACHE_CONTROL, HeaderValue::from_static("no-store")))
             .insert_header((header::PRAGMA, HeaderValue::from_static("no-cache")));
+        if let Self::TemporarilyUnavailable(_) = self {
+            response.insert_header((header::RETRY_AFTER, HeaderValue::from_static("5")));
+        }
         if let Self::InvalidClient {
             basic_attempted: true,
         } = self

@@ -302,21 +302,39 @@ fn jwk_thumbprint(jwk: &serde_json::Map<String, serde_json::Value>) -> Option<St
     Some(URL_SAFE_NO_PAD.encode(openssl::sha::sha256(canonical.as_bytes())))
 }
 
-/// The keys in use: all published, the last one signs.
+/// The keys in use: all published, one signs (the last, unless a shared store's schedule says
+/// otherwise: a rotated key is published before it signs).
 #[derive(Debug)]
 pub struct KeySet {
     keys: Vec<SigningKey>,
+    current: usize,
     jwks_json: actix_web::web::Bytes,
 }
 
 impl KeySet {
-    /// A key set from keys in age order (oldest first).
+    /// A key set from keys in age order (oldest first); the last one signs.
     ///
     /// # Errors
     /// [`KeyError::Missing`] when `keys` is empty.
     pub fn new(keys: Vec<SigningKey>) -> Result<Self, KeyError> {
+        let last = keys.len().saturating_sub(1);
+        Self::with_signer(keys, last)
+    }
+
+    /// A key set from keys in age order (oldest first) where `keys[signer]` signs; the keys
+    /// after it are published but do not sign yet.
+    ///
+    /// # Errors
+    /// [`KeyError::Missing`] when `keys` is empty or `signer` is out of range.
+    pub fn with_signer(keys: Vec<SigningKey>, signer: usize) -> Result<Self, KeyError> {
         if keys.is_empty() {
             return Err(KeyError::Missing("the key set is empty".into()));
+        }
+        if signer >= keys.len() {
+            return Err(KeyError::Missing(format!(
+                "signing key #{signer} of a set of {}",
+                keys.len()
+            )));
         }
         // Newest first in the JWKS: clients that take the first key take the signing one.
         let jwks: Vec<_> = keys.iter().rev().map(|k| &k.public_jwk).collect();
@@ -324,6 +342,7 @@ impl KeySet {
             .map_err(|e| KeyError::Missing(e.to_string()))?;
         Ok(Self {
             keys,
+            current: signer,
             jwks_json: jwks_json.into(),
         })
     }
@@ -359,10 +378,10 @@ impl KeySet {
     /// The key that signs new tokens.
     #[must_use]
     pub fn current(&self) -> &SigningKey {
-        // `new` guarantees at least one key.
+        // `with_signer` guarantees the index is in range.
         self.keys
-            .last()
-            .unwrap_or_else(|| unreachable!("KeySet::new rejects an empty set"))
+            .get(self.current)
+            .unwrap_or_else(|| unreachable!("KeySet::with_signer checks the index"))
     }
 
     /// The key with this `kid`.

@@ -21,13 +21,16 @@ mod fsutil;
 pub mod keys;
 pub mod load;
 pub mod metrics;
+mod registration;
 pub mod registry;
 pub mod reload;
 #[cfg(feature = "resource-server")]
 pub mod resource;
+mod revocation;
 mod routes;
 pub mod startup;
 pub mod state;
+pub mod store;
 pub mod telemetry;
 pub mod time;
 pub mod tls;

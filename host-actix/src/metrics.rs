@@ -22,15 +22,24 @@ pub enum Endpoint {
     Health,
     /// `GET /metrics`.
     Metrics,
+    /// `POST /connect/revocation`.
+    Revocation,
+    /// `/connect/register` and `/connect/register/{client_id}`.
+    Registration,
+    /// `GET /readyz`.
+    Ready,
 }
 
-const ENDPOINTS: [(Endpoint, &str); 6] = [
+const ENDPOINTS: [(Endpoint, &str); 9] = [
     (Endpoint::Token, "token"),
     (Endpoint::Introspect, "introspect"),
     (Endpoint::Discovery, "discovery"),
     (Endpoint::Jwks, "jwks"),
     (Endpoint::Health, "health"),
     (Endpoint::Metrics, "metrics"),
+    (Endpoint::Revocation, "revocation"),
+    (Endpoint::Registration, "registration"),
+    (Endpoint::Ready, "ready"),
 ];
 
 /// What became of a certificate header on a listener behind a proxy.
@@ -51,14 +60,19 @@ const FORWARDED_OUTCOMES: [(ForwardedOutcome, &str); 3] = [
     (ForwardedOutcome::Malformed, "malformed"),
 ];
 
-/// Outcomes: `ok`, then the RFC 6749 §5.2 error codes.
-const OUTCOMES: [&str; 7] = [
+/// Outcomes: `ok`, then the RFC 6749 §5.2 error codes, RFC 6750's and RFC 7591's, and
+/// `server_error` last (it also counts anything unknown).
+const OUTCOMES: [&str; 11] = [
     "ok",
     "invalid_request",
     "invalid_client",
     "unauthorized_client",
     "unsupported_grant_type",
     "invalid_scope",
+    "temporarily_unavailable",
+    "invalid_token",
+    "invalid_client_metadata",
+    "not_found",
     "server_error",
 ];
 
@@ -93,6 +107,9 @@ const fn endpoint_index(endpoint: Endpoint) -> usize {
         Endpoint::Jwks => 3,
         Endpoint::Health => 4,
         Endpoint::Metrics => 5,
+        Endpoint::Revocation => 6,
+        Endpoint::Registration => 7,
+        Endpoint::Ready => 8,
     }
 }
 

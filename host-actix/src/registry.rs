@@ -91,32 +91,37 @@ impl FileSource for DiskFiles {
 
     fn jwks_certificates(&mut self, path: &str) -> Result<Vec<Vec<u8>>, FileError> {
         let bytes = self.read_bounded(path)?;
-        let fail = |m: &str| FileError::Failed(format!("{path}: {m}"));
-        let jwks: serde_json::Value =
-            serde_json::from_slice(&bytes).map_err(|e| fail(&format!("not JSON: {e}")))?;
-        let keys = jwks
-            .get("keys")
-            .and_then(|k| k.as_array())
-            .ok_or_else(|| fail("no \"keys\" array"))?;
-        let mut out = Vec::new();
-        for (i, key) in keys.iter().enumerate() {
-            let Some(first) = key
-                .get("x5c")
-                .and_then(|x| x.as_array())
-                .and_then(|x| x.first())
-            else {
-                continue;
-            };
-            let b64 = first
-                .as_str()
-                .ok_or_else(|| fail(&format!("keys[{i}].x5c[0] is not a string")))?;
-            let der = base64::engine::general_purpose::STANDARD
-                .decode(b64)
-                .map_err(|e| fail(&format!("keys[{i}].x5c[0]: {e}")))?;
-            out.push(der);
-        }
-        Ok(out)
+        jwks_certificates(&bytes, path)
     }
+}
+
+/// The DER of the first `x5c` certificate of every key of a JWKS document (RFC 7517 §4.7).
+pub(crate) fn jwks_certificates(bytes: &[u8], path: &str) -> Result<Vec<Vec<u8>>, FileError> {
+    let fail = |m: &str| FileError::Failed(format!("{path}: {m}"));
+    let jwks: serde_json::Value =
+        serde_json::from_slice(bytes).map_err(|e| fail(&format!("not JSON: {e}")))?;
+    let keys = jwks
+        .get("keys")
+        .and_then(|k| k.as_array())
+        .ok_or_else(|| fail("no \"keys\" array"))?;
+    let mut out = Vec::new();
+    for (i, key) in keys.iter().enumerate() {
+        let Some(first) = key
+            .get("x5c")
+            .and_then(|x| x.as_array())
+            .and_then(|x| x.first())
+        else {
+            continue;
+        };
+        let b64 = first
+            .as_str()
+            .ok_or_else(|| fail(&format!("keys[{i}].x5c[0] is not a string")))?;
+        let der = base64::engine::general_purpose::STANDARD
+            .decode(b64)
+            .map_err(|e| fail(&format!("keys[{i}].x5c[0]: {e}")))?;
+        out.push(der);
+    }
+    Ok(out)
 }
 
 /// Reads a whole file, refusing one larger than `limit` before reading it.

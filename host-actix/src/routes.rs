@@ -13,6 +13,9 @@ mod health;
 mod introspect;
 mod jwks;
 mod metrics;
+mod ready;
+mod register;
+mod revoke;
 mod token;
 
 /// Mounts every endpoint. Needs `web::Data<AppState>` in the app data.
@@ -30,7 +33,16 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(web::resource(paths::JWKS).route(web::get().to(jwks::jwks)))
         .service(web::resource(paths::HEALTH).route(web::get().to(health::health)))
         .service(web::resource(paths::METRICS).route(web::get().to(metrics::metrics)))
-        .service(web::resource(paths::CHECKER).route(web::get().to(checker::checker)));
+        .service(web::resource(paths::CHECKER).route(web::get().to(checker::checker)))
+        .service(web::resource(paths::READY).route(web::get().to(ready::ready)))
+        .service(web::resource(paths::REVOCATION).route(web::post().to(revoke::revocation)))
+        .service(web::resource(paths::REGISTER).route(web::post().to(register::register)))
+        .service(
+            web::resource(format!("{}/{{client_id}}", paths::REGISTER))
+                .route(web::get().to(register::read))
+                .route(web::put().to(register::update))
+                .route(web::delete().to(register::delete)),
+        );
 }
 
 #[cfg(test)]
@@ -99,6 +111,7 @@ mod tests {
             audience: "https://as/resources".into(),
             endpoints_base: "https://as".into(),
             mtls_base: None,
+            registration: false,
         };
         let clients = Registry::with_validator(Arc::new(Fake), vec!["a".into()]);
         let snapshot = Snapshot::new(Arc::new(clients), keys, 60, &urls);

@@ -13,6 +13,7 @@ use crate::forwarded::{self, ProxyListener};
 use crate::keys::KeySet;
 use crate::registry::Registry;
 use crate::state::{AppState, Snapshot, Urls};
+use crate::store::StoreHandle;
 use crate::{routes, tls};
 
 /// A bound, not yet running server.
@@ -101,6 +102,20 @@ impl Application {
         clients: Arc<Registry>,
         keys: KeySet,
     ) -> Result<Self, StartupError> {
+        Self::build_with_store(settings, clients, keys, StoreHandle::file())
+    }
+
+    /// Like [`Application::build_with_keys`] with a store (PostgreSQL: its pool, follower and
+    /// registration settings).
+    ///
+    /// # Errors
+    /// As [`Application::build`].
+    pub fn build_with_store(
+        settings: &Settings,
+        clients: Arc<Registry>,
+        keys: KeySet,
+        store: StoreHandle,
+    ) -> Result<Self, StartupError> {
         let mut bound = Vec::new();
         for listener in &settings.listeners {
             let tcp = TcpListener::bind(listener.address).map_err(|source| StartupError::Bind {
@@ -138,6 +153,7 @@ impl Application {
             issuer,
             endpoints_base,
             mtls_base: public_url.and(mtls_url),
+            registration: store.registration.enabled(),
         };
 
         let ca_names = match settings.client_ca_names {
@@ -167,7 +183,9 @@ impl Application {
             ),
         }
         let state = web::Data::new(
-            AppState::new(snapshot, settings.body_limit, urls).with_checker_page(checker_page),
+            AppState::new(snapshot, settings.body_limit, urls)
+                .with_checker_page(checker_page)
+                .with_store(store),
         );
         let app_state = state.clone();
         // Listeners behind a reverse proxy, by bound address: connections on them carry their

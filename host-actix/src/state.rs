@@ -28,6 +28,12 @@ pub mod paths {
     pub const METRICS: &str = "/metrics";
     /// The offline thumbprint checker page.
     pub const CHECKER: &str = "/tools/thumbprint";
+    /// Readiness (for load balancers): serving, and whether the store is reachable.
+    pub const READY: &str = "/readyz";
+    /// RFC 7009 token revocation.
+    pub const REVOCATION: &str = "/connect/revocation";
+    /// RFC 7591 dynamic client registration (RFC 7592 management at `{REGISTER}/{client_id}`).
+    pub const REGISTER: &str = "/connect/register";
 }
 
 /// The client authentication methods the token endpoint implements.
@@ -51,6 +57,8 @@ pub struct Urls {
     /// Base URL of the mTLS listener, advertised in `mtls_endpoint_aliases` when it differs
     /// from `endpoints_base`.
     pub mtls_base: Option<String>,
+    /// Whether RFC 7591 registration is open (`registration_endpoint` in discovery).
+    pub registration: bool,
 }
 
 /// Everything a request needs that a reload may change.
@@ -88,6 +96,8 @@ fn discovery(urls: &Urls, scopes: &[String], keys: &KeySet) -> Bytes {
         "token_endpoint": format!("{base}{}", paths::TOKEN),
         "introspection_endpoint": format!("{base}{}", paths::INTROSPECT),
         "jwks_uri": format!("{base}{}", paths::JWKS),
+        "revocation_endpoint": format!("{base}{}", paths::REVOCATION),
+        "revocation_endpoint_auth_methods_supported": AUTH_METHODS,
         "grant_types_supported": ["client_credentials"],
         "response_types_supported": [],
         "token_endpoint_auth_methods_supported": AUTH_METHODS,
@@ -96,12 +106,19 @@ fn discovery(urls: &Urls, scopes: &[String], keys: &KeySet) -> Bytes {
         "scopes_supported": scopes,
         "access_token_signing_alg_values_supported": [keys.current().algorithm().name()],
     });
+    if let (true, Some(map)) = (urls.registration, doc.as_object_mut()) {
+        map.insert(
+            "registration_endpoint".into(),
+            format!("{base}{}", paths::REGISTER).into(),
+        );
+    }
     if let (Some(mtls), Some(map)) = (&urls.mtls_base, doc.as_object_mut()) {
         map.insert(
             "mtls_endpoint_aliases".into(),
             serde_json::json!({
                 "token_endpoint": format!("{mtls}{}", paths::TOKEN),
                 "introspection_endpoint": format!("{mtls}{}", paths::INTROSPECT),
+                "revocation_endpoint": format!("{mtls}{}", paths::REVOCATION),
             }),
         );
     }
@@ -120,6 +137,8 @@ pub struct AppState {
     pub urls: Urls,
     /// The checker page file served at [`paths::CHECKER`], when found.
     pub checker_page: Option<std::path::PathBuf>,
+    /// The store: file or PostgreSQL, its status, the revocation list.
+    pub store: crate::store::StoreHandle,
 }
 
 impl AppState {
@@ -132,7 +151,15 @@ impl AppState {
             body_limit,
             urls,
             checker_page: None,
+            store: crate::store::StoreHandle::file(),
         }
+    }
+
+    /// Uses this store (the default is the file store).
+    #[must_use]
+    pub fn with_store(mut self, store: crate::store::StoreHandle) -> Self {
+        self.store = store;
+        self
     }
 
     /// Serves this file at [`paths::CHECKER`].

@@ -2,6 +2,8 @@
 
 pub mod fixtures;
 pub mod oidc_provider;
+pub mod postgres;
 pub mod proxy;
 pub mod proxy_headers;
+pub mod replica;
 pub mod server;

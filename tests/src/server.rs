@@ -234,6 +234,20 @@ impl TestPki {
         self.dir.path()
     }
 
+    /// A reqwest client trusting the test CA, presenting `<identity>.pem` when given.
+    #[must_use]
+    pub fn https_client(&self, identity: Option<&str>) -> reqwest::Client {
+        let ca =
+            reqwest::Certificate::from_pem(&std::fs::read(self.cert_path("ca")).unwrap()).unwrap();
+        let mut builder = reqwest::Client::builder().add_root_certificate(ca);
+        if let Some(name) = identity {
+            let cert = std::fs::read(self.cert_path(name)).unwrap();
+            let key = std::fs::read(self.key_path(name)).unwrap();
+            builder = builder.identity(reqwest::Identity::from_pkcs8_pem(&cert, &key).unwrap());
+        }
+        builder.build().unwrap()
+    }
+
     /// Path of `<name>.pem`.
     #[must_use]
     pub fn cert_path(&self, name: &str) -> PathBuf {
@@ -484,15 +498,7 @@ impl TestApp {
     /// A reqwest client trusting the test CA, presenting `<identity>.pem` when given.
     #[must_use]
     pub fn client(&self, identity: Option<&str>) -> reqwest::Client {
-        let ca = reqwest::Certificate::from_pem(&std::fs::read(self.pki.cert_path("ca")).unwrap())
-            .unwrap();
-        let mut builder = reqwest::Client::builder().add_root_certificate(ca);
-        if let Some(name) = identity {
-            let cert = std::fs::read(self.pki.cert_path(name)).unwrap();
-            let key = std::fs::read(self.pki.key_path(name)).unwrap();
-            builder = builder.identity(reqwest::Identity::from_pkcs8_pem(&cert, &key).unwrap());
-        }
-        builder.build().unwrap()
+        self.pki.https_client(identity)
     }
 
     /// POSTs a form to `path` with `identity`'s certificate.

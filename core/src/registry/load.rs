@@ -98,6 +98,46 @@ pub(super) fn load(
     }
 }
 
+/// Loads and checks one client definition alone (the table of one `[[clients]]` entry): the same
+/// checks as in a registry, with field paths relative to the client, and the anchor files it
+/// names read into its own trust store.
+pub(super) fn load_client(
+    root: &Node,
+    options: &LoadOptions,
+    files: &mut dyn FileSource,
+) -> Result<super::LoadedClient, Error> {
+    let mut loader = Loader {
+        problems: Vec::new(),
+        warnings: Vec::new(),
+        now: When::from(options.now),
+        files,
+        anchor_uses: BTreeMap::new(),
+        client_ids: Vec::new(),
+    };
+    let at = At {
+        client_id: None,
+        path: String::new(),
+        line: root.line,
+    };
+    let client = loader.client(root, &at);
+    let trust = loader.load_anchors(&[]);
+    let Loader {
+        mut problems,
+        mut warnings,
+        ..
+    } = loader;
+    problems.sort_by_key(|p| p.line.unwrap_or(usize::MAX));
+    warnings.sort_by_key(|p| p.line.unwrap_or(usize::MAX));
+    match client {
+        Some(client) if problems.is_empty() => Ok(super::LoadedClient {
+            client,
+            trust,
+            warnings,
+        }),
+        _ => Err(Error::Registry { problems }),
+    }
+}
+
 /// Derives the method from the secrets; `None` when they belong to different methods or there
 /// are none.
 pub(super) fn derive_method(secrets: &[Secret]) -> Option<AuthMethod> {
@@ -1086,6 +1126,9 @@ impl Loader<'_> {
                     &field,
                     format!("a registered certificate expired at {not_after}"),
                 );
+            }
+            if let Some(reason) = super::client_certificate::not_a_client_certificate(&cert) {
+                self.warning(&field, reason);
             }
         }
         Some(secret)

@@ -16,6 +16,16 @@ pub(crate) struct Args {
 
 /// Exit 0 when the file is usable, 1 with every problem found otherwise.
 pub(crate) fn run(args: &Args) -> ExitCode {
+    match crate::store::load_settings(&args.config) {
+        Err(e) => {
+            eprintln!("{e}");
+            return ExitCode::FAILURE;
+        }
+        Ok((crate::store::StoreSettings::Postgres(pg), registration)) => {
+            return check_shared(args, &pg, &registration);
+        }
+        Ok(_) => {}
+    }
     let loaded = match crate::load::load(&args.config) {
         Ok(loaded) => loaded,
         Err(e) => {
@@ -62,5 +72,47 @@ pub(crate) fn run(args: &Args) -> ExitCode {
     for warning in loaded.registry.warnings() {
         println!("  warning    {warning}");
     }
+    ExitCode::SUCCESS
+}
+
+/// A config whose clients and keys live in PostgreSQL: the `[server]` table and TLS files here;
+/// the store itself is checked by `certbind db status`.
+fn check_shared(
+    args: &Args,
+    pg: &crate::store::PostgresSettings,
+    registration: &crate::store::RegistrationSettings,
+) -> ExitCode {
+    let s = match crate::config::load(&args.config) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("{e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    if let Err(e) = tls::mtls_acceptor(&s.tls_certificate, &s.tls_private_key, &[]) {
+        eprintln!("{}: server.tls: {e}", args.config.display());
+        return ExitCode::FAILURE;
+    }
+    if let Err(e) = crate::store::Database::new(pg) {
+        eprintln!("{}: store: {e}", args.config.display());
+        return ExitCode::FAILURE;
+    }
+    println!("{}: ok", args.config.display());
+    println!(
+        "  store      postgres {} (schema {}; clients and keys: `certbind db status`)",
+        pg.redacted_url(),
+        pg.schema
+    );
+    println!(
+        "  register   {}",
+        if registration.enabled() {
+            format!(
+                "on, {} initial access token(s)",
+                registration.initial_access_tokens.len()
+            )
+        } else {
+            "off".to_owned()
+        }
+    );
     ExitCode::SUCCESS
 }

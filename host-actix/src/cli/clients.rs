@@ -24,6 +24,12 @@ pub(crate) struct Args {
 enum ClientsCommand {
     /// Register a client by the thumbprint of its certificate (appends to the config file).
     Add(AddArgs),
+    /// Import a TOML registry into the shared store (idempotent).
+    Import(super::clients_store::ImportArgs),
+    /// Print the shared store's registry as certbind.toml text.
+    Export(super::clients_store::ExportArgs),
+    /// Remove a client from the shared store (import adds and updates, never removes).
+    Remove(super::clients_store::RemoveArgs),
 }
 
 /// How the certificate is registered.
@@ -66,7 +72,12 @@ fn toml_string(s: &str) -> String {
 }
 
 pub(crate) fn run(args: &Args) -> ExitCode {
-    let ClientsCommand::Add(add) = &args.command;
+    let add = match &args.command {
+        ClientsCommand::Add(add) => add,
+        ClientsCommand::Import(import) => return super::clients_store::import(import),
+        ClientsCommand::Export(export) => return super::clients_store::export(export),
+        ClientsCommand::Remove(remove) => return super::clients_store::remove(remove),
+    };
     match add_client(add) {
         Ok(message) => {
             println!("{message}");

@@ -11,6 +11,7 @@ use crate::config::{ListenerKind, LogFormat};
 use crate::dev_pki::{self, DevPki};
 use crate::startup::Application;
 use crate::state::AppState;
+use crate::store::StoreSettings;
 
 /// Arguments of `certbind serve`.
 #[derive(Debug, clap::Args)]
@@ -64,14 +65,32 @@ pub(crate) fn run(args: &Args) -> ExitCode {
         (None, Some(pki)) => pki.config_path(),
         (None, None) => return ExitCode::from(2),
     };
-    let mut loaded = match crate::load::load(&config_path) {
+    let (store, registration) = match crate::store::load_settings(&config_path) {
+        Ok(store) => store,
+        Err(e) => {
+            eprintln!("certbind serve: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    // The file store: the file's clients and key files. A shared store: only the file's
+    // [server] table here; clients and keys come from the database (read once now, then
+    // followed).
+    let loaded = match &store {
+        StoreSettings::File => crate::load::load(&config_path)
+            .map(|l| (l.settings, Some((l.registry, l.keys))))
+            .map_err(|e| e.to_string()),
+        StoreSettings::Postgres(_) => crate::config::load(&config_path)
+            .map(|s| (s, None))
+            .map_err(|e| e.to_string()),
+    };
+    let (mut settings, from_file) = match loaded {
         Ok(loaded) => loaded,
         Err(e) => {
             eprintln!("certbind serve: {e}");
             return ExitCode::from(2);
         }
     };
-    let settings = &mut loaded.settings;
+    let settings = &mut settings;
     if let Some(listen) = args.listen
         && let Some(l) = settings
             .listeners
@@ -91,17 +110,67 @@ pub(crate) fn run(args: &Args) -> ExitCode {
     }
     crate::telemetry::init(settings.log_format, &settings.log_filter);
 
+    let shared = match &store {
+        StoreSettings::File => None,
+        StoreSettings::Postgres(pg) => {
+            match crate::store::open(pg, registration, settings.max_token_lifetime) {
+                Ok(opened) => {
+                    tracing::info!(
+                        target: "certbind::store", database = %pg.redacted_url(),
+                        clients = opened.registry.len(), keys = opened.keys.keys().len(),
+                        "clients and keys read from the shared store"
+                    );
+                    Some(opened)
+                }
+                Err(e) => {
+                    eprintln!("certbind serve: {e}");
+                    return ExitCode::from(2);
+                }
+            }
+        }
+    };
+
     let system = actix_web::rt::System::new();
     let result = system.block_on(async move {
-        let app =
-            Application::build_with_keys(&loaded.settings, loaded.registry.clone(), loaded.keys)?;
+        let (app, follower) = match (shared, from_file) {
+            (Some(opened), _) => (
+                Application::build_with_store(
+                    settings,
+                    opened.registry,
+                    opened.keys,
+                    opened.handle,
+                )?,
+                Some(opened.follower),
+            ),
+            (None, Some((registry, keys))) => (
+                Application::build_with_keys(settings, registry, keys)?,
+                None,
+            ),
+            (None, None) => anyhow::bail!("no clients or keys to serve"),
+        };
         let state = app.state();
-        let reload_path = config_path.clone();
-        // Install the handler before telling anyone the pid (an early SIGHUP would kill us).
-        crate::reload::spawn_on_sighup(state.clone(), move |state: &AppState| {
-            crate::load::reload_snapshot(&reload_path, &state.urls)
-        })
-        .map_err(|e| anyhow::anyhow!("installing the SIGHUP handler: {e}"))?;
+        if let Some(follower) = follower {
+            follower
+                .spawn(state.clone())
+                .map_err(|e| anyhow::anyhow!("starting the store follower: {e}"))?;
+            // SIGHUP re-reads the store (the listeners and TLS files still need a restart).
+            let mut hangup = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup())
+                .map_err(|e| anyhow::anyhow!("installing the SIGHUP handler: {e}"))?;
+            let resync = state.clone();
+            actix_web::rt::spawn(async move {
+                while hangup.recv().await.is_some() {
+                    tracing::info!(target: "certbind::reload", "SIGHUP: re-reading the store");
+                    resync.store.resync();
+                }
+            });
+        } else {
+            let reload_path = config_path.clone();
+            // Install the handler before telling anyone the pid (an early SIGHUP would kill us).
+            crate::reload::spawn_on_sighup(state.clone(), move |state: &AppState| {
+                crate::load::reload_snapshot(&reload_path, &state.urls)
+            })
+            .map_err(|e| anyhow::anyhow!("installing the SIGHUP handler: {e}"))?;
+        }
         announce(&app, &state, dev.as_ref(), &config_path);
         app.run_until_stopped().await.map_err(anyhow::Error::from)
     });

@@ -40,7 +40,18 @@ async fn handle(
     let token = form
         .get("token")
         .ok_or_else(|| OAuthError::invalid_request("token is missing"))?;
-    let body = match crate::tokens::verify(&snapshot.keys, &state.urls.issuer, token, now) {
+    let verified = crate::tokens::verify(&snapshot.keys, &state.urls.issuer, token, now);
+    let revoked = verified.as_ref().is_ok_and(|claims| {
+        claims
+            .get("jti")
+            .and_then(|v| v.as_str())
+            .is_some_and(|jti| state.store.revoked.contains(jti))
+    });
+    let body = match verified {
+        Ok(_) if revoked => {
+            tracing::debug!(target: "certbind::introspect", reason = "revoked", "inactive token");
+            serde_json::json!({ "active": false })
+        }
         Ok(mut claims) => {
             claims.insert("active".into(), true.into());
             claims.insert("token_type".into(), "Bearer".into());

@@ -1,13 +1,36 @@
 //! `GET /metrics`: Prometheus text exposition.
 
+use std::fmt::Write as _;
+
 use actix_web::{HttpResponse, web};
 
 use crate::metrics::Endpoint;
 use crate::state::AppState;
+use crate::store::StoreStatus;
 
 pub(super) async fn metrics(state: web::Data<AppState>) -> HttpResponse {
     state.metrics.request(Endpoint::Metrics, "ok");
+    let mut body = state.metrics.render();
+    // The store's state, read when asked (it lives with the store, not in the counters).
+    let up = u8::from(!matches!(
+        state.store.status(),
+        StoreStatus::Degraded { .. }
+    ));
+    body.push_str(
+        "# HELP certbind_store_up Whether the client store is reachable (1; always for the file store) or the replica serves from memory (0).\n",
+    );
+    body.push_str("# TYPE certbind_store_up gauge\n");
+    let _ = writeln!(body, "certbind_store_up {up}");
+    body.push_str(
+        "# HELP certbind_revoked_tokens Revoked access tokens held in memory until they expire.\n",
+    );
+    body.push_str("# TYPE certbind_revoked_tokens gauge\n");
+    let _ = writeln!(
+        body,
+        "certbind_revoked_tokens {}",
+        state.store.revoked_count()
+    );
     HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4; charset=utf-8")
-        .body(state.metrics.render())
+        .body(body)
 }
