@@ -76,7 +76,7 @@ pub use compare::{
 pub use decide::{
     Acceptance, ChainErrorRepr, ClientReason, Credential, Decision, DecisionContext, DigestKind,
     Explanation, Reason, Rejection, SecretOutcome, SecretRejection, ThumbprintHint, decide,
-    explain,
+    explain, next_change,
 };
 pub use decode::{DecodeOptions, Decoded, InputFormat, decode};
 pub use dn::{DistinguishedName, DnDifference};
@@ -113,5 +113,5 @@ pub use signature::ALL_ALGORITHMS as SIGNATURE_ALGORITHMS;
 pub use thumbprint::Thumbprints;
 pub use time::{format_rfc3339, parse_rfc3339};
 pub use trust::{Anchor, DATA_ANCHORS, ResolvedAnchors, TrustStore, anchors_from_certificates};
-pub use validator::{ClientValidator, RegistryValidator, Validation};
+pub use validator::{ClientValidator, RegistryValidator, Validated, Validation};
 pub use when::When;
