@@ -97,8 +97,9 @@ pub use presented::{Presented, PresentedCertificate, PresentedSecret, SecretTran
 #[cfg(feature = "toml")]
 pub use registry::load_registry_toml;
 pub use registry::{
-    Client, DEFAULT_ACCESS_TOKEN_LIFETIME, DEFAULT_CLOCK_SKEW, FileError, FileSource, LoadOptions,
-    LoadedRegistry, MemoryFiles, NoFiles, OtherKeys, Registry, load_registry_data,
+    Client, DEFAULT_ACCESS_TOKEN_LIFETIME, DEFAULT_CLOCK_SKEW, FileError, FileSource,
+    Introspection, LoadOptions, LoadedRegistry, MemoryFiles, NoFiles, OtherKeys, Registry,
+    load_registry_data,
 };
 pub use report::{InspectReport, ThumbprintReport, ThumbprintSet};
 pub use san::{SanKind, SanRequirement};
