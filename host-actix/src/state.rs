@@ -120,6 +120,8 @@ pub struct AppState {
     pub urls: Urls,
     /// The checker page file served at [`paths::CHECKER`], when found.
     pub checker_page: Option<std::path::PathBuf>,
+    /// The checker page as last read, served from memory while the file is unchanged.
+    pub(crate) checker_cache: crate::routes::PageCache,
 }
 
 impl AppState {
@@ -132,12 +134,16 @@ impl AppState {
             body_limit,
             urls,
             checker_page: None,
+            checker_cache: crate::routes::PageCache::default(),
         }
     }
 
-    /// Serves this file at [`paths::CHECKER`].
+    /// Serves this file at [`paths::CHECKER`] (read now, then again only when it changes).
     #[must_use]
     pub fn with_checker_page(mut self, page: Option<std::path::PathBuf>) -> Self {
+        if let Some(path) = &page {
+            self.checker_cache.load(path);
+        }
         self.checker_page = page;
         self
     }

@@ -117,6 +117,49 @@ mod server {
         assert!(r.text.contains("npm run build"), "{}", r.text);
     }
 
+    /// The page is read once and served from memory: rewriting its bytes without changing its
+    /// size, modification time or inode is not seen; a rebuild (a changed file) is.
+    #[actix_rt::test]
+    async fn the_checker_page_is_served_from_memory_until_the_file_changes() {
+        let pki = TestPki::new();
+        let dir = pki.dir().join("checker");
+        std::fs::create_dir_all(&dir).unwrap();
+        let page = dir.join("certbind-checker.html");
+        let first = "<!doctype html><title>checker</title><p>first build</p>";
+        std::fs::write(&page, first).unwrap();
+        let config = pki.config(false).replacen(
+            "[server]\n",
+            "[server]\nchecker_page = \"checker/certbind-checker.html\"\n",
+            1,
+        );
+        let app = spawn_app_from(pki, &config);
+        assert_eq!(app.get("/tools/thumbprint").await.text, first);
+
+        // The same size, the same inode, the modification time put back.
+        let modified = std::fs::metadata(&page).unwrap().modified().unwrap();
+        let same_size = first.replace("first", "FIRST");
+        std::fs::write(&page, &same_size).unwrap();
+        std::fs::File::options()
+            .write(true)
+            .open(&page)
+            .unwrap()
+            .set_modified(modified)
+            .unwrap();
+        for _ in 0..3 {
+            assert_eq!(
+                app.get("/tools/thumbprint").await.text,
+                first,
+                "served from memory, not read again"
+            );
+        }
+
+        // A rebuild replaces the file: read again.
+        let second = "<!doctype html><title>checker</title><p>second build, longer</p>";
+        std::fs::write(dir.join("new.html"), second).unwrap();
+        std::fs::rename(dir.join("new.html"), &page).unwrap();
+        assert_eq!(app.get("/tools/thumbprint").await.text, second);
+    }
+
     #[actix_rt::test]
     async fn health_and_metrics() {
         let app = spawn_app();
