@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what certbind's build and tests need on a fresh Debian machine, skipping what is there:
-# rustup targets, Debian packages (openssl, chromium, nginx, haproxy, curl, xz), wasm-bindgen-cli
-# pinned to the crate's version (into ./tools), and npm packages (npm ci in wasm/ and www/).
+# rustup targets, Debian packages (openssl, chromium, nginx, haproxy, curl, xz, a JDK for the Java
+# TLS client test), wasm-bindgen-cli pinned to the crate's version (into ./tools), and npm
+# packages (npm ci in wasm/ and www/).
 # Idempotent; safe to run before every test run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -20,6 +21,8 @@ command -v pkg-config >/dev/null || need_pkgs+=(pkg-config)
 [[ -x /usr/bin/chromium ]] || need_pkgs+=(chromium)
 command -v nginx    >/dev/null || [[ -x /usr/sbin/nginx ]] || need_pkgs+=(nginx-light)
 command -v haproxy  >/dev/null || [[ -x /usr/sbin/haproxy ]] || need_pkgs+=(haproxy)
+# javac + java: tests/tests/server_tls.rs runs a java.net.http.HttpClient token client.
+command -v javac    >/dev/null || need_pkgs+=(openjdk-17-jdk-headless)
 if ((${#need_pkgs[@]})); then
   say "apt-get install ${need_pkgs[*]}"
   SUDO=""; [[ $(id -u) -eq 0 ]] || SUDO="sudo"

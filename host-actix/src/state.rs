@@ -122,6 +122,8 @@ pub struct AppState {
     pub checker_page: Option<std::path::PathBuf>,
     /// The checker page as last read, served from memory while the file is unchanged.
     pub(crate) checker_cache: crate::routes::PageCache,
+    /// The listeners (bound addresses) that serve [`paths::METRICS`]; `None`: every one.
+    metrics_listeners: Option<Vec<std::net::SocketAddr>>,
 }
 
 impl AppState {
@@ -135,6 +137,7 @@ impl AppState {
             urls,
             checker_page: None,
             checker_cache: crate::routes::PageCache::default(),
+            metrics_listeners: None,
         }
     }
 
@@ -146,6 +149,22 @@ impl AppState {
         }
         self.checker_page = page;
         self
+    }
+
+    /// Serves [`paths::METRICS`] only on the listeners bound to these addresses (the server's
+    /// `metrics` listener setting); without this, every listener serves it.
+    #[must_use]
+    pub fn with_metrics_listeners(mut self, listeners: Vec<std::net::SocketAddr>) -> Self {
+        self.metrics_listeners = Some(listeners);
+        self
+    }
+
+    /// Whether the listener bound to `address` serves [`paths::METRICS`].
+    #[must_use]
+    pub fn serves_metrics(&self, address: std::net::SocketAddr) -> bool {
+        self.metrics_listeners
+            .as_ref()
+            .is_none_or(|listeners| listeners.contains(&address))
     }
 
     /// The current snapshot (cheap: an atomic load, no lock).

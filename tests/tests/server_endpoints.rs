@@ -161,6 +161,34 @@ mod server {
     }
 
     #[actix_rt::test]
+    async fn metrics_are_served_on_mtls_listeners_and_not_on_the_public_one_by_default() {
+        let app = spawn_app_with(true);
+        let public = format!("https://localhost:{}", app.public_port.unwrap());
+        let get = |base: &str| TestApp::send(app.client(None).get(format!("{base}/metrics")));
+        assert_eq!(get(&app.base).await.status, 200);
+        assert_eq!(get(&public).await.status, 404);
+
+        // Each listener says whether it serves them.
+        let pki = TestPki::new();
+        let config = pki
+            .config(true)
+            .replacen("kind = \"mtls\"\n", "kind = \"mtls\"\nmetrics = false\n", 1)
+            .replacen(
+                "kind = \"public\"\n",
+                "kind = \"public\"\nmetrics = true\n",
+                1,
+            );
+        let app = spawn_app_from(pki, &config);
+        let public = format!("https://localhost:{}", app.public_port.unwrap());
+        let get = |base: &str| TestApp::send(app.client(None).get(format!("{base}/metrics")));
+        let r = get(&app.base).await;
+        assert_eq!((r.status, r.text.as_str()), (404, ""));
+        let r = get(&public).await;
+        assert_eq!(r.status, 200);
+        assert!(r.text.contains("certbind_requests_total"), "{}", r.text);
+    }
+
+    #[actix_rt::test]
     async fn health_and_metrics() {
         let app = spawn_app();
         let r = app.get("/healthz").await;
