@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Installs what certbind's build and tests need on a fresh Debian machine, skipping what is there:
-# rustup targets, Debian packages (openssl, chromium, nginx, haproxy, postgresql, curl, xz), wasm-bindgen-cli
-# pinned to the crate's version (into ./tools), and npm packages (npm ci in wasm/, www/ and
-# tests/peers/oidc-provider/).
+# rustup targets, Debian packages (openssl, chromium, nginx, haproxy, postgresql, curl, xz, a JDK
+# for the Java TLS client test), wasm-bindgen-cli pinned to the crate's version (into ./tools),
+# and npm packages (npm ci in wasm/, www/ and tests/peers/oidc-provider/).
 # Idempotent; safe to run before every test run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -24,6 +24,8 @@ command -v haproxy  >/dev/null || [[ -x /usr/sbin/haproxy ]] || need_pkgs+=(hapr
 # PostgreSQL for the shared-store tests (a throwaway cluster per test run, run as the package's
 # `postgres` user when root; see tests/src/postgres.rs).
 compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || need_pkgs+=(postgresql)
+# javac + java: tests/tests/server_tls.rs runs a java.net.http.HttpClient token client.
+command -v javac    >/dev/null || need_pkgs+=(openjdk-17-jdk-headless)
 if ((${#need_pkgs[@]})); then
   say "apt-get install ${need_pkgs[*]}"
   SUDO=""; [[ $(id -u) -eq 0 ]] || SUDO="sudo"

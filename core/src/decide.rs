@@ -54,6 +54,11 @@ pub struct DecisionContext<'a> {
     /// Signatures already verified (see [`crate::SignatureCache`]); `None` verifies every time.
     #[cfg(feature = "chain")]
     pub signature_cache: Option<&'a (dyn crate::SignatureCache + Sync)>,
+    /// Whether a rejection says what a registered thumbprint that does not match is instead
+    /// ([`ThumbprintHint`]: this certificate's other digest, its key's hash, a certificate of
+    /// the chain it sent). Finding out hashes the presented chain, so a server that will not
+    /// log the reason turns it off; explanations keep it. Default: on.
+    pub hints: bool,
 }
 
 impl<'a> DecisionContext<'a> {
@@ -68,6 +73,7 @@ impl<'a> DecisionContext<'a> {
             algorithms: crate::signature::ALL_ALGORITHMS,
             #[cfg(feature = "chain")]
             signature_cache: None,
+            hints: true,
         }
     }
 
@@ -830,6 +836,47 @@ pub fn explain(
     evaluate(client, presented, context, false)
 }
 
+/// The first instant after `context.now` at which [`decide`] could answer otherwise for the same
+/// client and the same presentation only because time has passed, or `None` when no later
+/// instant can change it.
+///
+/// The decision depends on the time only through these instants: the presented certificate's
+/// notBefore and notAfter, with the clock skew (its validity check) and without (chains are
+/// validated at the instant closest to now inside its validity); the notBefore and notAfter of
+/// every certificate sent after it (any of them may be on the path); and each secret's
+/// `expires`. Trust anchors have no validity in chain validation. A server may therefore reuse a
+/// decision for the same inputs until then, as certbind's does on a connection.
+#[must_use]
+pub fn next_change(
+    client: &Client,
+    presented: &Presented<'_>,
+    context: &DecisionContext<'_>,
+) -> Option<UnixTime> {
+    let now = When::from(context.now);
+    let skew = i64::try_from(context.clock_skew).unwrap_or(i64::MAX);
+    // Each instant is the first second at which a comparison with `now` turns.
+    let mut instants: Vec<When> = client.secrets.iter().filter_map(|s| s.expires).collect();
+    if let Some(cert) = presented.certificate {
+        let (not_before, not_after) = (cert.not_before(), cert.not_after());
+        instants.extend([
+            not_before.plus(-skew),
+            not_before,
+            not_after.plus(1),
+            not_after.plus(skew).plus(1),
+        ]);
+        for der in cert.chain() {
+            if let Ok((not_before, not_after)) = crate::presented::read_validity(der) {
+                instants.extend([not_before, not_after.plus(1)]);
+            }
+        }
+    }
+    instants
+        .into_iter()
+        .filter(|instant| *instant > now)
+        .min()
+        .map(When::unix_time)
+}
+
 fn evaluate(
     client: &Client,
     presented: &Presented<'_>,
@@ -837,6 +884,18 @@ fn evaluate(
     stop_at_match: bool,
 ) -> Explanation {
     let client_reasons = client_reasons(client, presented);
+    if stop_at_match && !client.enabled {
+        // A disabled client is rejected whatever it presents: nothing is verified for it (an
+        // explanation still evaluates every secret, to say whether it would match).
+        return Explanation {
+            decision: Decision::Rejected(Rejection {
+                client_id: client.client_id.clone(),
+                client_reasons,
+                secrets: Vec::new(),
+            }),
+            secrets: Vec::new(),
+        };
+    }
     let mut outcomes = Vec::with_capacity(client.secrets.len());
     let mut accepted = None;
     for (index, secret) in client.secrets.iter().enumerate() {
@@ -982,12 +1041,12 @@ fn check_certificate(
 ) -> Result<AuthMethod, Reason> {
     match kind {
         SecretKind::X509Thumbprint(t) => {
-            check_thumbprint(&t.digest, &t.text, DigestKind::Sha1, cert)?;
+            check_thumbprint(&t.digest, &t.text, DigestKind::Sha1, cert, ctx.hints)?;
             check_validity(cert, ctx)?;
             Ok(AuthMethod::SelfSignedTlsClientAuth)
         }
         SecretKind::X509ThumbprintSha256(t) => {
-            check_thumbprint(&t.digest, &t.text, DigestKind::Sha256, cert)?;
+            check_thumbprint(&t.digest, &t.text, DigestKind::Sha256, cert, ctx.hints)?;
             check_validity(cert, ctx)?;
             Ok(AuthMethod::SelfSignedTlsClientAuth)
         }
@@ -1000,6 +1059,7 @@ fn check_certificate(
                 let hint = s
                     .sha256
                     .iter()
+                    .filter(|_| ctx.hints)
                     .find_map(|d| thumbprint_hint(d, DigestKind::Sha256, cert));
                 return Err(Reason::CertificateNotRegistered {
                     registered: s.sha256.iter().map(|d| hex_upper(d)).collect(),
@@ -1066,6 +1126,7 @@ fn check_thumbprint(
     text: &str,
     algorithm: DigestKind,
     cert: &PresentedCertificate,
+    hints: bool,
 ) -> Result<(), Reason> {
     let actual: &[u8] = match algorithm {
         DigestKind::Sha1 => cert.sha1(),
@@ -1078,7 +1139,11 @@ fn check_thumbprint(
         algorithm,
         expected: text.to_string(),
         actual: hex_upper(actual),
-        hint: thumbprint_hint(registered, algorithm, cert),
+        hint: if hints {
+            thumbprint_hint(registered, algorithm, cert)
+        } else {
+            None
+        },
     })
 }
 

@@ -90,6 +90,10 @@ impl ExplainedCertificate {
 pub struct ClientExplanation {
     /// The client.
     pub client_id: String,
+    /// Its `name`, when it has one.
+    pub name: Option<String>,
+    /// Its `description`, when it has one.
+    pub description: Option<String>,
     /// Its `token_endpoint_auth_method`.
     pub method: AuthMethod,
     /// Whether the method was derived from its secrets (not written in the registry).
@@ -175,6 +179,8 @@ pub fn explain_certificate(
             let Explanation { decision, secrets } = explain(client, &presented, &context);
             ClientExplanation {
                 client_id: client.client_id.clone(),
+                name: client.name.clone(),
+                description: client.description.clone(),
                 method: client.token_endpoint_auth_method,
                 method_derived: client.method_derived,
                 decision,
@@ -246,11 +252,17 @@ fn write_client(f: &mut fmt::Formatter<'_>, client: &ClientExplanation) -> fmt::
             a.secret_index + 1,
             a.secret_type
         )?,
-        Decision::Rejected(r) => {
-            writeln!(f, "client {id:?} ({method}): REJECTED")?;
-            for reason in &r.client_reasons {
-                writeln!(f, "  {reason}")?;
-            }
+        Decision::Rejected(_) => writeln!(f, "client {id:?} ({method}): REJECTED")?,
+    }
+    if let Some(name) = &client.name {
+        writeln!(f, "  name {name:?}")?;
+    }
+    if let Some(description) = &client.description {
+        writeln!(f, "  description {description:?}")?;
+    }
+    if let Decision::Rejected(r) = &client.decision {
+        for reason in &r.client_reasons {
+            writeln!(f, "  {reason}")?;
         }
     }
     for outcome in &client.secrets {

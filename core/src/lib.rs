@@ -80,7 +80,7 @@ pub use compare::{
 pub use decide::{
     Acceptance, ChainErrorRepr, ClientReason, Credential, Decision, DecisionContext, DigestKind,
     Explanation, Reason, Rejection, SecretOutcome, SecretRejection, ThumbprintHint, decide,
-    explain,
+    explain, next_change,
 };
 pub use decode::{DecodeOptions, Decoded, InputFormat, decode};
 pub use dn::{DistinguishedName, DnDifference};
@@ -101,9 +101,9 @@ pub use presented::{Presented, PresentedCertificate, PresentedSecret, SecretTran
 #[cfg(feature = "toml")]
 pub use registry::load_registry_toml;
 pub use registry::{
-    Client, DEFAULT_ACCESS_TOKEN_LIFETIME, DEFAULT_CLOCK_SKEW, FileError, FileSource, LoadOptions,
-    LoadedClient, LoadedRegistry, MemoryFiles, NoFiles, OtherKeys, Registry, load_client_data,
-    load_registry_data,
+    Client, DEFAULT_ACCESS_TOKEN_LIFETIME, DEFAULT_CLOCK_SKEW, FileError, FileSource,
+    Introspection, LoadOptions, LoadedClient, LoadedRegistry, MemoryFiles, NoFiles, OtherKeys,
+    Registry, load_client_data, load_registry_data,
 };
 pub use report::{InspectReport, ThumbprintReport, ThumbprintSet};
 pub use san::{SanKind, SanRequirement};
@@ -118,5 +118,5 @@ pub use signature::ALL_ALGORITHMS as SIGNATURE_ALGORITHMS;
 pub use thumbprint::Thumbprints;
 pub use time::{format_rfc3339, parse_rfc3339};
 pub use trust::{Anchor, DATA_ANCHORS, ResolvedAnchors, TrustStore, anchors_from_certificates};
-pub use validator::{ClientValidator, RegistryValidator, Validation};
+pub use validator::{ClientValidator, RegistryValidator, Validated, Validation};
 pub use when::When;

@@ -8,12 +8,16 @@
 //! Top level: `trust_anchors` (files, default anchors for `tls_client_auth` and `x509_name`),
 //! `clock_skew` (seconds allowed on certificate validity, default 300), `[[clients]]`.
 //!
-//! `[[clients]]`: `client_id` (required, printable ASCII), `name`, `description`, `enabled`
-//! (default true), `grant_types` (default `["client_credentials"]`, the only one supported),
+//! `[[clients]]`: `client_id` (required, printable ASCII), `name` and `description` (for
+//! people: `certbind explain` shows them), `enabled` (default true), `grant_types` (default
+//! `["client_credentials"]`, the only one supported: anything else is refused),
 //! `scopes` (required, not empty), `access_token_lifetime` (seconds, default 3600), `audience`
-//! (string or list), `token_endpoint_auth_method`, `certificate_bound_access_tokens` (default:
-//! true for the certificate methods; only allowed for them), `trust_anchors` (files for this
-//! client's secrets), `[[clients.secrets]]` (required).
+//! (string or list: the `aud` of its access tokens instead of the server's), `introspection`
+//! (which tokens it may introspect: `"own"`, the default, `"any"` or `"none"`),
+//! `token_endpoint_auth_method`, `certificate_bound_access_tokens` (default: true for the
+//! certificate methods; only allowed for them), `trust_anchors` (files for this client's
+//! `x509_name` and `tls_client_auth` secrets; refused when none uses them),
+//! `[[clients.secrets]]` (required).
 //!
 //! `[[clients.secrets]]`: `type`, optional `description` and `expires` (RFC 3339 string or TOML
 //! date-time), and by type:
@@ -91,14 +95,64 @@ pub struct Registry {
     pub clock_skew: u64,
 }
 
+/// Which access tokens a client may introspect (RFC 7662 §4: the server decides what a caller
+/// may learn about a token; a token it may not learn about is answered `active: false`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Introspection {
+    /// None: every answer is `active: false`.
+    None,
+    /// The tokens issued to itself (the default).
+    #[default]
+    Own,
+    /// Every token the server issued: what a resource server (an API) that introspects the
+    /// tokens of other clients needs.
+    Any,
+}
+
+impl Introspection {
+    /// Every value, in the order the registry documents them.
+    pub const ALL: [Self; 3] = [Self::Own, Self::Any, Self::None];
+
+    /// The name in a registry (`own`, `any`, `none`).
+    #[must_use]
+    pub const fn name(self) -> &'static str {
+        match self {
+            Self::None => "none",
+            Self::Own => "own",
+            Self::Any => "any",
+        }
+    }
+
+    /// The value a registry names.
+    #[must_use]
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|i| i.name() == name)
+    }
+
+    /// Whether a client `client_id` with this setting may learn about a token issued to
+    /// `token_client_id`.
+    #[must_use]
+    pub fn allows(self, client_id: &str, token_client_id: Option<&str>) -> bool {
+        match self {
+            Self::None => false,
+            Self::Own => token_client_id == Some(client_id),
+            Self::Any => true,
+        }
+    }
+}
+
 /// A registered client.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct Client {
     /// `client_id`.
     pub client_id: String,
-    /// `name`, for people.
+    /// `name`, for people (shown by `certbind explain`).
     pub name: Option<String>,
+    /// `description`, for people (shown by `certbind explain`).
+    pub description: Option<String>,
     /// `enabled` (default true).
     pub enabled: bool,
     /// `grant_types` (default `["client_credentials"]`).
@@ -107,8 +161,10 @@ pub struct Client {
     pub scopes: Vec<String>,
     /// `access_token_lifetime` in seconds.
     pub access_token_lifetime: u64,
-    /// `audience` of its access tokens, when set.
+    /// `audience` of its access tokens, when set (else the server's).
     pub audience: Vec<String>,
+    /// Which tokens it may introspect.
+    pub introspection: Introspection,
     /// The authentication method (registered or derived, see [`Client::method_derived`]).
     pub token_endpoint_auth_method: AuthMethod,
     /// Whether the method was derived from the secrets (not written).
@@ -133,11 +189,13 @@ impl Client {
         Self {
             client_id: client_id.into(),
             name: None,
+            description: None,
             enabled: true,
             grant_types: alloc::vec![String::from("client_credentials")],
             scopes,
             access_token_lifetime: DEFAULT_ACCESS_TOKEN_LIFETIME,
             audience: Vec::new(),
+            introspection: Introspection::default(),
             token_endpoint_auth_method: method,
             method_derived: true,
             certificate_bound_access_tokens: method.uses_certificate(),

@@ -72,13 +72,16 @@
 
 use alloc::borrow::Cow;
 
-use crate::decide::{Decision, DecisionContext, Rejection, decide};
+use crate::decide::{Decision, DecisionContext, Rejection, decide, next_change};
 use crate::index::ClientIndex;
 use crate::presented::Presented;
 use crate::registry::Client;
 use crate::{Acceptance, UnixTime};
 
 /// The result of validating a client.
+// Moved once per request: a few hundred bytes on the stack cost less than the allocation a box
+// would take.
+#[allow(clippy::large_enum_variant)]
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub enum Validation<'s> {
@@ -92,6 +95,18 @@ pub enum Validation<'s> {
     },
     /// Not authenticated, with every reason (for the log; the caller gets `invalid_client`).
     Rejected(Rejection),
+}
+
+/// A [`Validation`] with what a server needs to reuse it (see
+/// [`RegistryValidator::validate_detailed`]).
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct Validated<'s> {
+    /// The answer.
+    pub validation: Validation<'s>,
+    /// The first instant at which the answer to the same request could differ only because
+    /// time has passed (see [`crate::next_change`]); `None`: no later instant changes it.
+    pub same_until: Option<UnixTime>,
 }
 
 /// Decides which client a request authenticates. Object safe: the server holds an
@@ -146,6 +161,56 @@ impl RegistryValidator {
     }
 }
 
+impl RegistryValidator {
+    /// [`ClientValidator::validate`], with diagnostic hints in a rejection only when `hints` is
+    /// set (see [`DecisionContext::hints`]: a server that does not log the reason need not hash
+    /// the presented chain to find them), and with the instant until which the same request
+    /// would get the same answer.
+    #[must_use]
+    pub fn validate_detailed<'s>(
+        &'s self,
+        client_id: &str,
+        presented: &Presented<'_>,
+        now: UnixTime,
+        hints: bool,
+    ) -> Validated<'s> {
+        let Some(client) = self.index.get(client_id) else {
+            // Unknown until the registry changes, whatever the time.
+            return Validated {
+                validation: Validation::Rejected(Rejection::unknown_client(client_id)),
+                same_until: None,
+            };
+        };
+        let context = self.context(now, hints);
+        Validated {
+            validation: validation(client, decide(client, presented, &context)),
+            same_until: next_change(client, presented, &context),
+        }
+    }
+
+    /// The decision context of this registry at `now`.
+    fn context(&self, now: UnixTime, hints: bool) -> DecisionContext<'_> {
+        let mut context = DecisionContext::for_registry(self.index.registry(), now);
+        context.hints = hints;
+        #[cfg(feature = "chain")]
+        if let Some(cache) = &self.signature_cache {
+            context.signature_cache = Some(cache.as_ref());
+        }
+        context
+    }
+}
+
+/// The core's decision about a registered client, as a validator's answer.
+fn validation(client: &Client, decision: Decision) -> Validation<'_> {
+    match decision {
+        Decision::Accepted(acceptance) => Validation::Accepted {
+            client: Cow::Borrowed(client),
+            acceptance,
+        },
+        Decision::Rejected(rejection) => Validation::Rejected(rejection),
+    }
+}
+
 impl ClientValidator for RegistryValidator {
     fn validate<'s>(
         &'s self,
@@ -156,19 +221,7 @@ impl ClientValidator for RegistryValidator {
         let Some(client) = self.index.get(client_id) else {
             return Validation::Rejected(Rejection::unknown_client(client_id));
         };
-        #[allow(unused_mut)]
-        let mut context = DecisionContext::for_registry(self.index.registry(), now);
-        #[cfg(feature = "chain")]
-        if let Some(cache) = &self.signature_cache {
-            context.signature_cache = Some(cache.as_ref());
-        }
-        match decide(client, presented, &context) {
-            Decision::Accepted(acceptance) => Validation::Accepted {
-                client: Cow::Borrowed(client),
-                acceptance,
-            },
-            Decision::Rejected(rejection) => Validation::Rejected(rejection),
-        }
+        validation(client, decide(client, presented, &self.context(now, true)))
     }
 
     fn client<'s>(&'s self, client_id: &str) -> Option<Cow<'s, Client>> {

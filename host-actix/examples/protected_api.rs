@@ -76,7 +76,15 @@ pub fn protected_api(config: &ApiConfig) -> anyhow::Result<(Server, SocketAddr, 
     })
     // Records each connection's client certificate, and which listener is behind nginx.
     .on_connect(forwarded::on_connect(proxied))
-    .listen_openssl(mtls, tls::mtls_acceptor(&config.cert, &config.key, &[])?)?
+    .listen_openssl(
+        mtls,
+        tls::mtls_acceptor(
+            &config.cert,
+            &config.key,
+            &[],
+            tls::DEFAULT_MAX_INTERMEDIATES,
+        )?,
+    )?
     .listen(behind_nginx)?
     .workers(2)
     .run();

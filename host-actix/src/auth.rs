@@ -30,6 +30,22 @@ pub(crate) struct AuthRequest<'a> {
     pub(crate) secret: Option<(&'a str, SecretVia)>,
     /// Unix time now.
     pub(crate) now: u64,
+    /// Whether a rejection's reason will be logged: only then does the core work out the hints
+    /// that come with it (what a registered thumbprint is instead, which hashes the chain).
+    pub(crate) hints: bool,
+}
+
+/// Who answered a request: the validator, or an earlier request on the same connection.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum AnsweredBy {
+    /// The server's own rules, before any validator (one method per request, an unusable
+    /// certificate).
+    Server,
+    /// The validator, now.
+    Validator,
+    /// A decision the validator made for an earlier request on this connection (see
+    /// [`crate::decisions`]).
+    Reused,
 }
 
 /// An authenticated client and what it may be granted.
@@ -47,6 +63,10 @@ pub(crate) struct Authenticated {
     pub(crate) client_credentials_allowed: bool,
     /// The client's own access-token lifetime, if it sets one (seconds).
     pub(crate) token_lifetime: Option<u64>,
+    /// The `aud` of its access tokens, when it has its own (else the server's).
+    pub(crate) audience: Vec<String>,
+    /// Which tokens it may introspect.
+    pub(crate) introspection: certbind_core::Introspection,
     /// `x5t#S256` to bind tokens to, when a certificate authenticated the client.
     pub(crate) x5t_s256: Option<String>,
 }

@@ -108,6 +108,8 @@ pub struct ListenerSettings {
     pub tls: bool,
     /// Certificates forwarded by a reverse proxy: set when the listener is `behind_proxy`.
     pub proxy: Option<ProxySettings>,
+    /// Whether it serves `GET /metrics` (default: on an mTLS listener, not on a public one).
+    pub metrics: bool,
 }
 
 impl ListenerSettings {
@@ -120,6 +122,7 @@ impl ListenerSettings {
             url: None,
             tls: true,
             proxy: None,
+            metrics: true,
         }
     }
 
@@ -128,6 +131,7 @@ impl ListenerSettings {
     pub fn public(address: SocketAddr) -> Self {
         Self {
             kind: ListenerKind::Public,
+            metrics: false,
             ..Self::mtls(address)
         }
     }
@@ -155,6 +159,9 @@ pub struct Settings {
     pub tls_private_key: PathBuf,
     /// CA names sent in the CertificateRequest.
     pub client_ca_names: CaNames,
+    /// Most certificates a client may send after its own on a TLS connection
+    /// (`server.tls.max_intermediates`).
+    pub max_intermediates: usize,
     /// `iss`; default: the URL of the public listener, else of the first mTLS listener.
     pub issuer: Option<String>,
     /// `aud`; default: `{issuer}/resources` (as IdentityServer3).
@@ -193,6 +200,7 @@ impl Settings {
             tls_certificate,
             tls_private_key,
             client_ca_names: CaNames::None,
+            max_intermediates: crate::tls::DEFAULT_MAX_INTERMEDIATES,
             issuer: None,
             audience: None,
             max_token_lifetime: MAX_TOKEN_LIFETIME,
@@ -236,6 +244,7 @@ struct TlsSection {
     private_key: Spanned<String>,
     #[serde(default)]
     client_ca_names: CaNames,
+    max_intermediates: Option<Spanned<usize>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -249,6 +258,7 @@ struct ListenerSection {
     trusted_proxies: Option<Spanned<Vec<Spanned<String>>>>,
     client_cert_header: Option<Spanned<String>>,
     client_cert_header_name: Option<Spanned<String>>,
+    metrics: Option<bool>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -331,6 +341,7 @@ pub fn parse(text: &str, path: &Path) -> Result<Settings, ConfigError> {
             url,
             tls,
             proxy,
+            metrics: l.metrics.unwrap_or(l.kind == ListenerKind::Mtls),
         });
     }
     if !listeners.iter().any(|l| l.kind == ListenerKind::Mtls) {
@@ -342,6 +353,20 @@ pub fn parse(text: &str, path: &Path) -> Result<Settings, ConfigError> {
     }
 
     let tls = server.tls.into_inner();
+    let max_intermediates = match &tls.max_intermediates {
+        Some(n) if *n.get_ref() > crate::tls::MAX_INTERMEDIATES_LIMIT => {
+            return Err(err(
+                Some(n.span()),
+                "server.tls.max_intermediates",
+                format!(
+                    "must be between 0 and {} certificates",
+                    crate::tls::MAX_INTERMEDIATES_LIMIT
+                ),
+            ));
+        }
+        Some(n) => *n.get_ref(),
+        None => crate::tls::DEFAULT_MAX_INTERMEDIATES,
+    };
     for (f, value) in [
         ("certificate", &tls.certificate),
         ("private_key", &tls.private_key),
@@ -407,6 +432,7 @@ pub fn parse(text: &str, path: &Path) -> Result<Settings, ConfigError> {
         tls_certificate: resolve(tls.certificate.get_ref()),
         tls_private_key: resolve(tls.private_key.get_ref()),
         client_ca_names: tls.client_ca_names,
+        max_intermediates,
         issuer,
         audience: server.audience,
         max_token_lifetime,
@@ -633,6 +659,48 @@ client_id = "ignored-here"
         assert_eq!(
             parse(&no_mtls, &path).unwrap_err().field,
             "server.listeners"
+        );
+    }
+
+    #[test]
+    fn metrics_follow_the_listener_kind_unless_set_and_max_intermediates_is_bounded() {
+        let d = dir_with_tls();
+        let path = d.path().join("certbind.toml");
+        let s = parse(GOOD, &path).unwrap();
+        assert_eq!(
+            s.listeners.iter().map(|l| l.metrics).collect::<Vec<_>>(),
+            [true, false],
+            "mTLS serves /metrics, public does not"
+        );
+        assert_eq!(s.max_intermediates, crate::tls::DEFAULT_MAX_INTERMEDIATES);
+        let set = GOOD
+            .replacen("kind = \"mtls\"\n", "kind = \"mtls\"\nmetrics = false\n", 1)
+            .replacen(
+                "kind = \"public\"\n",
+                "kind = \"public\"\nmetrics = true\n",
+                1,
+            )
+            .replacen(
+                "client_ca_names = \"trust_anchors\"\n",
+                "client_ca_names = \"trust_anchors\"\nmax_intermediates = 0\n",
+                1,
+            );
+        let s = parse(&set, &path).unwrap();
+        assert_eq!(
+            s.listeners.iter().map(|l| l.metrics).collect::<Vec<_>>(),
+            [false, true]
+        );
+        assert_eq!(s.max_intermediates, 0);
+        let over = GOOD.replacen(
+            "client_ca_names = \"trust_anchors\"\n",
+            "client_ca_names = \"trust_anchors\"\nmax_intermediates = 33\n",
+            1,
+        );
+        let e = parse(&over, &path).unwrap_err();
+        assert_eq!(
+            (e.line, e.field.as_str()),
+            (Some(10), "server.tls.max_intermediates"),
+            "{e}"
         );
     }
 

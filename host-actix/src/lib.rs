@@ -13,6 +13,7 @@
 mod auth;
 pub mod cli;
 pub mod config;
+mod decisions;
 pub mod dev_pki;
 pub mod error;
 pub mod extract;

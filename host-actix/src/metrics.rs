@@ -97,6 +97,10 @@ pub struct Metrics {
     reloads_ok: AtomicU64,
     reloads_failed: AtomicU64,
     forwarded: [AtomicU64; FORWARDED_OUTCOMES.len()],
+    /// Client decisions: made by the validator, reused on a connection.
+    decisions: [AtomicU64; 2],
+    /// TLS connections: full handshakes, resumed sessions.
+    tls_sessions: [AtomicU64; 2],
 }
 
 const fn endpoint_index(endpoint: Endpoint) -> usize {
@@ -166,6 +170,21 @@ impl Metrics {
             .position(|(o, _)| *o == outcome)
             .and_then(|i| self.forwarded.get(i))
         {
+            counter.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+
+    /// Counts a client decision: made by the validator for this request, or reused from an
+    /// earlier request on the same connection.
+    pub fn decision(&self, reused: bool) {
+        if let Some(counter) = self.decisions.get(usize::from(reused)) {
+            counter.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+
+    /// Counts a TLS connection: a full handshake, or a resumed session.
+    pub fn tls_session(&self, resumed: bool) {
+        if let Some(counter) = self.tls_sessions.get(usize::from(resumed)) {
             counter.fetch_add(1, Ordering::Relaxed);
         }
     }
@@ -258,6 +277,28 @@ impl Metrics {
             let _ = writeln!(
                 out,
                 "certbind_forwarded_certificates_total{{result=\"{result}\"}} {}",
+                counter.load(Ordering::Relaxed)
+            );
+        }
+        out.push_str(
+            "# HELP certbind_client_decisions_total Client authentication decisions: made by the validator, or reused from an earlier request on the same connection.\n",
+        );
+        out.push_str("# TYPE certbind_client_decisions_total counter\n");
+        for (counter, source) in self.decisions.iter().zip(["validator", "reused"]) {
+            let _ = writeln!(
+                out,
+                "certbind_client_decisions_total{{source=\"{source}\"}} {}",
+                counter.load(Ordering::Relaxed)
+            );
+        }
+        out.push_str(
+            "# HELP certbind_tls_sessions_total TLS connections: full handshakes and resumed sessions.\n",
+        );
+        out.push_str("# TYPE certbind_tls_sessions_total counter\n");
+        for (counter, session) in self.tls_sessions.iter().zip(["full", "resumed"]) {
+            let _ = writeln!(
+                out,
+                "certbind_tls_sessions_total{{session=\"{session}\"}} {}",
                 counter.load(Ordering::Relaxed)
             );
         }

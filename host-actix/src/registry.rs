@@ -17,7 +17,8 @@ use certbind_core::{
     Rejection, SecretTransport, UnixTime, Validation, load_registry_toml,
 };
 
-use crate::auth::{AuthFailure, AuthRequest, Authenticated, SecretVia};
+use crate::auth::{AnsweredBy, AuthFailure, AuthRequest, Authenticated, SecretVia};
+use crate::tls::PresentedCertificate;
 
 /// The client registry could not be loaded.
 #[derive(Debug, thiserror::Error)]
@@ -173,10 +174,22 @@ fn load_text(text: &str, path: &Path, now: UnixTime) -> Result<LoadedRegistry, R
 /// core's [`RegistryValidator`]: the registry indexed by `client_id` and thumbprint).
 pub struct Registry {
     validator: Arc<dyn ClientValidator + Send + Sync>,
+    /// The same validator when it is the core's own: its decisions can be reused on a
+    /// connection (it says until when they hold).
+    builtin: Option<Arc<RegistryValidator>>,
+    /// Unique to this registry in the process: decisions reused on a connection belong to one
+    /// registry, so a reload (a new registry) makes new ones.
+    generation: u64,
     warnings: Vec<RegistryProblem>,
     scopes: Vec<String>,
     trust_anchors: Vec<Vec<u8>>,
     len: usize,
+}
+
+/// A number no other registry of this process has (see [`Registry::generation`]).
+fn next_generation() -> u64 {
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+    NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
 }
 
 impl std::fmt::Debug for Registry {
@@ -221,9 +234,11 @@ impl Registry {
             .map(|a| a.certificate().der().to_vec())
             .collect();
         let len = registry.clients.len();
-        let validator = Arc::new(RegistryValidator::new(ClientIndex::new(registry)));
+        let builtin = Arc::new(RegistryValidator::new(ClientIndex::new(registry)));
         Self {
-            validator,
+            validator: builtin.clone(),
+            builtin: Some(builtin),
+            generation: next_generation(),
             warnings,
             scopes,
             trust_anchors,
@@ -236,9 +251,12 @@ impl Registry {
     /// discovery advertises as `scopes_supported`.
     ///
     /// The server still applies its own rules around the validator: one authentication method
-    /// per request (a secret sent by a client whose method is a certificate one is refused), an
-    /// unreadable certificate is refused before the validator is asked, and tokens are bound to
-    /// the certificate only when the [`certbind_core::Acceptance`] says so.
+    /// per request (a secret sent by a client whose method is a certificate one is refused), a
+    /// certificate that cannot be used (unreadable, or with more intermediates than the listener
+    /// accepts) is refused before the validator is asked unless the client authenticates with a
+    /// shared secret (then it is not used), and tokens are bound to the certificate only when
+    /// the [`certbind_core::Acceptance`] says so. The validator is asked on every request: its
+    /// answers are not reused on a connection, as the built-in registry's are.
     #[must_use]
     pub fn with_validator(
         validator: Arc<dyn ClientValidator + Send + Sync>,
@@ -246,6 +264,8 @@ impl Registry {
     ) -> Self {
         Self {
             validator,
+            builtin: None,
+            generation: next_generation(),
             warnings: Vec::new(),
             scopes,
             trust_anchors: Vec::new(),
@@ -378,14 +398,13 @@ fn reasons_in_words(rejection: &Rejection) -> String {
 
 impl Registry {
     /// Decides whether the request authenticates `request.client_id`: the validator's answer,
-    /// with the server's one-method-per-request rule around it.
-    ///
-    /// # Errors
-    /// [`AuthFailure`] with the reason; the caller answers `invalid_client`.
+    /// with the server's rules around it (one method per request; a certificate that cannot be
+    /// used), or an answer the validator gave an earlier request on the same connection
+    /// ([`crate::decisions`]). Says who answered.
     pub(crate) fn authenticate(
         &self,
         request: &AuthRequest<'_>,
-    ) -> Result<Authenticated, AuthFailure> {
+    ) -> (Result<Authenticated, AuthFailure>, AnsweredBy) {
         // RFC 6749 §2.3: one method per request. A certificate client that also sends a secret
         // is refused (the certificate alone would pass in the core); a certificate on the
         // connection of a secret client is simply not used, as many clients always send one.
@@ -397,7 +416,7 @@ impl Registry {
                 SecretVia::Basic => "HTTP Basic authentication",
                 SecretVia::Post => "client_secret in the body",
             };
-            return Err(AuthFailure {
+            let failure = AuthFailure {
                 label: "method_not_allowed",
                 method: Some(client.token_endpoint_auth_method.name()),
                 reason: format!(
@@ -405,21 +424,42 @@ impl Registry {
                      request",
                     client.token_endpoint_auth_method
                 ),
-            });
+            };
+            return (Err(failure), AnsweredBy::Server);
         }
         let mut presented = Presented::nothing();
         if let Some(certificate) = request.certificate {
             // Borrowed: the connection's certificate, digested and parsed at most once for all
             // the requests on the connection.
-            match &certificate.core {
+            match certificate.usable() {
                 Ok(core) => presented.certificate = Some(core),
-                Err(e) => {
-                    return Err(AuthFailure::new(
-                        "certificate_unreadable",
-                        format!("the client certificate cannot be read: {e}"),
-                    ));
+                // Not used for a client that authenticates with a shared secret, so it does not
+                // matter to such a client that it cannot be.
+                Err(_) if self.is_secret_client(request.client_id) => {}
+                Err(unusable) => {
+                    let failure = AuthFailure {
+                        label: unusable.label(),
+                        method: self
+                            .validator
+                            .client(request.client_id)
+                            .map(|c| c.token_endpoint_auth_method.name()),
+                        reason: unusable.to_string(),
+                    };
+                    return (Err(failure), AnsweredBy::Server);
                 }
             }
+        }
+        // The connection's earlier answer, for a request that presents the same certificate and
+        // nothing else (see `decisions` for when an answer holds).
+        let decisions = request
+            .certificate
+            .filter(|c| !c.forwarded() && presented.certificate.is_some())
+            .filter(|_| request.secret.is_none() && self.builtin.is_some())
+            .map(PresentedCertificate::decisions);
+        if let Some(decisions) = decisions
+            && let Some(result) = decisions.reuse(request.client_id, self.generation, request.now)
+        {
+            return (result, AnsweredBy::Reused);
         }
         if let Some((secret, via)) = request.secret {
             let transport = match via {
@@ -428,10 +468,46 @@ impl Registry {
             };
             presented.secret = Some(PresentedSecret::new(secret, transport));
         }
-        match self
-            .validator
-            .validate(request.client_id, &presented, unix_time(request.now))
-        {
+        let now = unix_time(request.now);
+        let (validation, same_until) = match &self.builtin {
+            Some(builtin) => {
+                let validated =
+                    builtin.validate_detailed(request.client_id, &presented, now, request.hints);
+                (validated.validation, validated.same_until)
+            }
+            None => (
+                self.validator.validate(request.client_id, &presented, now),
+                None,
+            ),
+        };
+        let result = self.answer(request.client_id, validation);
+        if let Some(decisions) = decisions {
+            let until = same_until.map(|t| t.as_secs());
+            decisions.remember(
+                request.client_id,
+                self.generation,
+                request.now,
+                until,
+                &result,
+            );
+        }
+        (result, AnsweredBy::Validator)
+    }
+
+    /// Whether `client_id` is a known client that authenticates with a shared secret.
+    fn is_secret_client(&self, client_id: &str) -> bool {
+        self.validator
+            .client(client_id)
+            .is_some_and(|c| !c.token_endpoint_auth_method.uses_certificate())
+    }
+
+    /// The validator's answer as an authenticated client or a failure in words.
+    fn answer(
+        &self,
+        client_id: &str,
+        validation: Validation<'_>,
+    ) -> Result<Authenticated, AuthFailure> {
+        match validation {
             Validation::Accepted { client, acceptance } => Ok(Authenticated {
                 client_id: client.client_id.clone(),
                 method: acceptance.method.name(),
@@ -446,6 +522,8 @@ impl Registry {
                     .iter()
                     .any(|g| g == "client_credentials"),
                 token_lifetime: Some(client.access_token_lifetime),
+                audience: client.audience.clone(),
+                introspection: client.introspection,
                 x5t_s256: if acceptance.certificate_bound {
                     acceptance.x5t_s256
                 } else {
@@ -455,7 +533,7 @@ impl Registry {
             Validation::Rejected(rejection) => {
                 let method = self
                     .validator
-                    .client(request.client_id)
+                    .client(client_id)
                     .map(|c| c.token_endpoint_auth_method.name());
                 Err(AuthFailure {
                     label: label(&rejection),
@@ -477,7 +555,6 @@ mod tests {
     use certbind_core::{Client, Presented, UnixTime, Validation};
 
     use super::*;
-    use crate::tls::PresentedCertificate;
 
     /// Records where the certificate it is shown lives, and rejects.
     #[derive(Default)]
@@ -524,8 +601,9 @@ mod tests {
                 certificate: Some(&connection),
                 secret: None,
                 now: 1_900_000_000,
+                hints: true,
             };
-            let failure = registry.authenticate(&request).unwrap_err();
+            let failure = registry.authenticate(&request).0.unwrap_err();
             assert_eq!(failure.label, "custom");
             assert_eq!(failure.reason, "witness");
         }

@@ -4,7 +4,7 @@ use actix_web::web;
 
 use crate::state::paths;
 
-pub(crate) use checker::find_checker_page;
+pub(crate) use checker::{PageCache, find_checker_page};
 
 mod checker;
 mod client_auth;

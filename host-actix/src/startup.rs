@@ -182,10 +182,18 @@ impl Application {
                 crate::state::paths::CHECKER
             ),
         }
+        // Where `GET /metrics` is served: the listeners that say so (by bound address, which
+        // is what a request's app config names).
+        let metrics_listeners = bound
+            .iter()
+            .filter(|(l, ..)| l.metrics)
+            .map(|(_, _, address, _)| *address)
+            .collect();
         let state = web::Data::new(
             AppState::new(snapshot, settings.body_limit, urls)
                 .with_checker_page(checker_page)
-                .with_store(store),
+                .with_store(store)
+                .with_metrics_listeners(metrics_listeners),
         );
         let app_state = state.clone();
         // Listeners behind a reverse proxy, by bound address: connections on them carry their
@@ -197,12 +205,19 @@ impl Application {
                 Some((*address, Arc::new(ProxyListener::new(proxy))))
             })
             .collect();
+        let connected = forwarded::on_connect(proxied);
+        let connection_state = state.clone();
         let mut server = HttpServer::new(move || {
             App::new()
                 .app_data(app_state.clone())
                 .configure(routes::configure)
         })
-        .on_connect(forwarded::on_connect(proxied));
+        .on_connect(move |connection, data| {
+            connected(connection, data);
+            if let Some(session) = data.get::<tls::TlsSession>() {
+                connection_state.metrics.tls_session(session.resumed);
+            }
+        });
         if settings.workers > 0 {
             server = server.workers(settings.workers);
         }
@@ -222,6 +237,7 @@ impl Application {
                     &settings.tls_certificate,
                     &settings.tls_private_key,
                     &ca_names,
+                    settings.max_intermediates,
                 )?,
                 ListenerKind::Public => {
                     tls::public_acceptor(&settings.tls_certificate, &settings.tls_private_key)?

@@ -139,6 +139,10 @@ pub struct AppState {
     pub checker_page: Option<std::path::PathBuf>,
     /// The store: file or PostgreSQL, its status, the revocation list.
     pub store: crate::store::StoreHandle,
+    /// The checker page as last read, served from memory while the file is unchanged.
+    pub(crate) checker_cache: crate::routes::PageCache,
+    /// The listeners (bound addresses) that serve [`paths::METRICS`]; `None`: every one.
+    metrics_listeners: Option<Vec<std::net::SocketAddr>>,
 }
 
 impl AppState {
@@ -152,6 +156,8 @@ impl AppState {
             urls,
             checker_page: None,
             store: crate::store::StoreHandle::file(),
+            checker_cache: crate::routes::PageCache::default(),
+            metrics_listeners: None,
         }
     }
 
@@ -162,11 +168,30 @@ impl AppState {
         self
     }
 
-    /// Serves this file at [`paths::CHECKER`].
+    /// Serves this file at [`paths::CHECKER`] (read now, then again only when it changes).
     #[must_use]
     pub fn with_checker_page(mut self, page: Option<std::path::PathBuf>) -> Self {
+        if let Some(path) = &page {
+            self.checker_cache.load(path);
+        }
         self.checker_page = page;
         self
+    }
+
+    /// Serves [`paths::METRICS`] only on the listeners bound to these addresses (the server's
+    /// `metrics` listener setting); without this, every listener serves it.
+    #[must_use]
+    pub fn with_metrics_listeners(mut self, listeners: Vec<std::net::SocketAddr>) -> Self {
+        self.metrics_listeners = Some(listeners);
+        self
+    }
+
+    /// Whether the listener bound to `address` serves [`paths::METRICS`].
+    #[must_use]
+    pub fn serves_metrics(&self, address: std::net::SocketAddr) -> bool {
+        self.metrics_listeners
+            .as_ref()
+            .is_none_or(|listeners| listeners.contains(&address))
     }
 
     /// The current snapshot (cheap: an atomic load, no lock).

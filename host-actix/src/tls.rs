@@ -6,21 +6,86 @@
 //! TLS-layer rejection would only give the client an opaque alert. TLS 1.2 and 1.3; ALPN `h2`
 //! and `http/1.1` are added by actix-web. A session id context is set so that TLS 1.3
 //! resumption works and the resumed session still carries the client certificate.
+//!
+//! ## A resumed session keeps the chain the client sent
+//! A resumed handshake carries no Certificate message: the client certificate and the
+//! intermediates come from the session. OpenSSL's default stateless tickets serialise the
+//! client's certificate into the ticket but not the intermediates, so a `tls_client_auth` client
+//! whose chain needs an intermediate failed on every resumed connection ("the chain does not lead
+//! to a trust anchor"), which Java, Go and .NET clients make by default. The mTLS acceptor
+//! therefore keeps its sessions in the server's memory (`SSL_OP_NO_TICKET`: TLS 1.2 resumes by
+//! session id, TLS 1.3 by a ticket that only names the session): a resumed connection gets
+//! exactly the certificate and the intermediates of the full handshake that created its session.
+//!
+//! Why that is sound: only a client that completed that handshake, proving possession of the
+//! certificate's private key (CertificateVerify, which OpenSSL checks whatever the verify
+//! callback says), holds the secret that resumes the session; and the intermediates are the ones
+//! it sent itself. Nothing is shared between sessions or looked up by certificate, so no
+//! connection's chain can help another presentation. Intermediates are only ever candidates
+//! for path building: the core still validates the chain to the trust anchors on every decision.
+//!
+//! Bounded: OpenSSL's session cache holds at most [`SESSION_CACHE_SIZE`] sessions (each TLS 1.3
+//! full handshake makes two, sharing the certificates) for two hours (OpenSSL's default). A
+//! session evicted or expired is simply not resumed: the client makes a full handshake and sends
+//! its chain again. It never turns into a failed authentication, as a cache of chains looked up
+//! by certificate would. Sessions are per process, as tickets were (each process has its own
+//! ticket key). The public acceptor asks for no certificate and keeps OpenSSL's stateless tickets.
+//!
+//! ## Bounded work on the presented chain
+//! A client may send at most `server.tls.max_intermediates` certificates after its own
+//! ([`DEFAULT_MAX_INTERMEDIATES`] by default; a proxy's forwarded chain has its own bound, see
+//! [`crate::forwarded::MAX_CERTIFICATES`]). OpenSSL's verify depth is set to the same number, so
+//! that the chain OpenSSL builds during the handshake (whose verdict certbind ignores) stops
+//! there too. What OpenSSL does with every certificate it receives (parsing it, decoding its
+//! key) is bounded by its own limit on the Certificate message (100 KB), not by the depth:
+//! about 20 ms of a handshake with 50 EC "intermediates" on OpenSSL 3.0, which the client pays
+//! too. A connection whose client sent more authenticates no client by certificate:
+//! the certificate is marked, its chain is not kept, and a request relying on it gets
+//! `invalid_client` with the reason in the log. A client that authenticates with a shared secret
+//! is not affected (the certificate on its connection is not used).
 
 use std::any::Any;
 use std::path::Path;
 use std::rc::Rc;
+use std::sync::OnceLock;
 
 use actix_web::dev::Extensions;
 use actix_web::rt::net::TcpStream;
+use openssl::ex_data::Index;
 use openssl::ssl::{
-    SslAcceptor, SslAcceptorBuilder, SslFiletype, SslMethod, SslVerifyMode, SslVersion,
+    SslAcceptor, SslAcceptorBuilder, SslContext, SslFiletype, SslMethod, SslOptions, SslVerifyMode,
+    SslVersion,
 };
 use openssl::stack::Stack;
 use openssl::x509::X509;
 
+use crate::decisions::Decisions;
+
 /// Session id context for resumption (any constant; same for every worker).
 const SESSION_ID_CONTEXT: &[u8] = b"certbind";
+
+/// Sessions the mTLS acceptor keeps for resumption (OpenSSL's default, set explicitly because
+/// the server relies on it: see the module documentation).
+pub const SESSION_CACHE_SIZE: i32 = 20_480;
+
+/// Default of `server.tls.max_intermediates`: the most certificates a client may send after its
+/// own on a TLS connection (real chains have one to three).
+pub const DEFAULT_MAX_INTERMEDIATES: usize = 8;
+
+/// Largest value `server.tls.max_intermediates` accepts.
+pub const MAX_INTERMEDIATES_LIMIT: usize = 32;
+
+/// The chain bound of an mTLS acceptor, kept with its OpenSSL context so that
+/// [`on_connect`] applies the bound of the listener the connection came in on.
+#[derive(Debug, Clone, Copy)]
+struct ChainBound(usize);
+
+/// The OpenSSL ex-data slot of [`ChainBound`] (OpenSSL's slots are process-wide; one is
+/// registered the first time it is needed).
+fn chain_bound_index() -> Option<Index<SslContext, ChainBound>> {
+    static INDEX: OnceLock<Option<Index<SslContext, ChainBound>>> = OnceLock::new();
+    *INDEX.get_or_init(|| SslContext::new_ex_index().ok())
+}
 
 /// The client certificate presented on a connection, read once per connection (not per
 /// request: keep-alive clients send many requests over one handshake).
@@ -38,6 +103,51 @@ pub struct PresentedCertificate {
     sha256_hex: String,
     /// Whether a trusted reverse proxy forwarded it (else it came on this TLS connection).
     forwarded: bool,
+    /// `(sent, bound)` when the client sent more intermediates than its listener accepts.
+    too_many_intermediates: Option<(usize, usize)>,
+    /// Decisions already made for this certificate on its connection.
+    decisions: Decisions,
+}
+
+/// Why the certificate of a request cannot authenticate a client (see
+/// [`PresentedCertificate::usable`]).
+#[derive(Debug, Clone, Copy)]
+#[non_exhaustive]
+pub enum Unusable<'a> {
+    /// The core cannot read it (OpenSSL accepted it).
+    Unreadable(&'a certbind_core::Error),
+    /// The client sent more intermediates than the listener accepts
+    /// (`server.tls.max_intermediates`).
+    TooManyIntermediates {
+        /// How many it sent.
+        sent: usize,
+        /// How many the listener accepts.
+        bound: usize,
+    },
+}
+
+impl Unusable<'_> {
+    /// A short fixed label for metrics.
+    #[must_use]
+    pub const fn label(&self) -> &'static str {
+        match self {
+            Self::Unreadable(_) => "certificate_unreadable",
+            Self::TooManyIntermediates { .. } => "too_many_intermediates",
+        }
+    }
+}
+
+impl std::fmt::Display for Unusable<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Unreadable(e) => write!(f, "the client certificate cannot be read: {e}"),
+            Self::TooManyIntermediates { sent, bound } => write!(
+                f,
+                "the client sent {sent} certificates after its own; this listener accepts at \
+                 most {bound} (server.tls.max_intermediates)"
+            ),
+        }
+    }
 }
 
 impl PresentedCertificate {
@@ -57,7 +167,42 @@ impl PresentedCertificate {
             sha1_hex: hex_upper(&sha1),
             sha256_hex: hex_upper(&sha256),
             forwarded: false,
+            too_many_intermediates: None,
+            decisions: Decisions::default(),
         }
+    }
+
+    /// A certificate sent on a TLS connection whose listener accepts at most
+    /// `max_intermediates` certificates after it: with more, the chain is not kept and the
+    /// certificate authenticates no client ([`PresentedCertificate::usable`]).
+    #[must_use]
+    pub fn bounded(der: Vec<u8>, chain: Vec<Vec<u8>>, max_intermediates: usize) -> Self {
+        let sent = chain.len();
+        if sent <= max_intermediates {
+            return Self::new(der, chain);
+        }
+        Self {
+            too_many_intermediates: Some((sent, max_intermediates)),
+            ..Self::new(der, Vec::new())
+        }
+    }
+
+    /// The core's view of the certificate, when it can authenticate a client; otherwise why
+    /// not.
+    ///
+    /// # Errors
+    /// [`Unusable`]: the core cannot read it, or the client sent too many intermediates.
+    pub fn usable(&self) -> Result<&certbind_core::PresentedCertificate, Unusable<'_>> {
+        if let Some((sent, bound)) = self.too_many_intermediates {
+            return Err(Unusable::TooManyIntermediates { sent, bound });
+        }
+        self.core.as_ref().map_err(Unusable::Unreadable)
+    }
+
+    /// Decisions made for this certificate on its connection (empty for a certificate a proxy
+    /// forwarded: each request forwards its own).
+    pub(crate) const fn decisions(&self) -> &Decisions {
+        &self.decisions
     }
 
     /// A certificate a trusted reverse proxy forwarded in a header (see [`crate::forwarded`]).
@@ -104,13 +249,28 @@ pub(crate) fn hex_upper(bytes: &[u8]) -> String {
 #[derive(Debug, Clone)]
 pub struct PeerCertificate(pub Option<Rc<PresentedCertificate>>);
 
-/// `HttpServer::on_connect` callback: stores [`PeerCertificate`] from *this* TLS connection.
+/// Connection data of every TLS connection: whether its session was resumed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TlsSession {
+    /// The handshake resumed an earlier session (no certificate was sent: it comes from the
+    /// session, with the intermediates of the handshake that created it).
+    pub resumed: bool,
+}
+
+/// `HttpServer::on_connect` callback: stores [`PeerCertificate`] from *this* TLS connection
+/// (bounded by its listener's `max_intermediates`) and [`TlsSession`].
 pub fn on_connect(connection: &dyn Any, data: &mut Extensions) {
     let Some(tls) = connection.downcast_ref::<actix_tls::accept::openssl::TlsStream<TcpStream>>()
     else {
         return;
     };
     let ssl = tls.ssl();
+    data.insert(TlsSession {
+        resumed: ssl.session_reused(),
+    });
+    let bound = chain_bound_index()
+        .and_then(|index| ssl.ssl_context().ex_data(index))
+        .map_or(DEFAULT_MAX_INTERMEDIATES, |b| b.0);
     let presented = ssl.peer_certificate().and_then(|leaf| {
         let der = leaf.to_der().ok()?;
         // On the server side OpenSSL's peer chain does not include the leaf.
@@ -124,7 +284,7 @@ pub fn on_connect(connection: &dyn Any, data: &mut Extensions) {
                     .collect()
             })
             .unwrap_or_default();
-        Some(Rc::new(PresentedCertificate::new(der, chain)))
+        Some(Rc::new(PresentedCertificate::bounded(der, chain, bound)))
     });
     data.insert(PeerCertificate(presented));
 }
@@ -178,6 +338,8 @@ fn base_acceptor(certificate: &Path, private_key: &Path) -> Result<SslAcceptorBu
 
 /// The mTLS acceptor: requests a client certificate, accepts any, optionally advertising
 /// `ca_names` (DER subjects are taken from these certificates) in the CertificateRequest.
+/// Clients may send at most `max_intermediates` certificates after their own; sessions are
+/// kept in memory so that a resumed one keeps them (see the module documentation).
 ///
 /// # Errors
 /// The server certificate or key cannot be used.
@@ -185,11 +347,21 @@ pub fn mtls_acceptor(
     certificate: &Path,
     private_key: &Path,
     ca_names: &[X509],
+    max_intermediates: usize,
 ) -> Result<SslAcceptorBuilder, TlsError> {
     let mut b = base_acceptor(certificate, private_key)?;
     // PEER without FAIL_IF_NO_PEER_CERT: ask, don't require. The callback accepts every
     // certificate: the core decides, per client, with a reason.
     b.set_verify_callback(SslVerifyMode::PEER, |_preverified, _ctx| true);
+    // OpenSSL's own chain building during the handshake (whose verdict the callback above
+    // overrides) stops at the same depth.
+    b.set_verify_depth(u32::try_from(max_intermediates).unwrap_or(u32::MAX));
+    if let Some(index) = chain_bound_index() {
+        b.set_ex_data(index, ChainBound(max_intermediates));
+    }
+    // Stateful resumption: a resumed session keeps the intermediates the client sent.
+    b.set_options(SslOptions::NO_TICKET);
+    b.set_session_cache_size(SESSION_CACHE_SIZE);
     if !ca_names.is_empty() {
         let mut names = ctx(Stack::new(), || "CA name list".into())?;
         for ca in ca_names {

@@ -15,8 +15,8 @@ pub const ACCESS_TOKEN_TYPE: &str = "at+jwt";
 pub struct TokenRequest<'a> {
     /// `iss`.
     pub issuer: &'a str,
-    /// `aud`.
-    pub audience: &'a str,
+    /// `aud`: one audience is written as a string, several as an array (RFC 7519 §4.1.3).
+    pub audience: &'a [String],
     /// `client_id` and `sub` (client credentials: the client is the subject, RFC 9068 §2.2).
     pub client_id: &'a str,
     /// Granted scopes, space-joined into `scope`.
@@ -33,7 +33,7 @@ pub struct TokenRequest<'a> {
 struct Claims<'a> {
     iss: &'a str,
     sub: &'a str,
-    aud: &'a str,
+    aud: Audience<'a>,
     client_id: &'a str,
     #[serde(skip_serializing_if = "str::is_empty")]
     scope: &'a str,
@@ -42,6 +42,24 @@ struct Claims<'a> {
     jti: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
     cnf: Option<Confirmation<'a>>,
+}
+
+/// `aud`: a string when there is one audience (what most resource servers expect), else an
+/// array.
+#[derive(Serialize)]
+#[serde(untagged)]
+enum Audience<'a> {
+    One(&'a str),
+    Several(&'a [String]),
+}
+
+impl<'a> Audience<'a> {
+    fn of(audience: &'a [String]) -> Self {
+        match audience {
+            [one] => Self::One(one),
+            several => Self::Several(several),
+        }
+    }
 }
 
 #[derive(Serialize)]
@@ -74,7 +92,7 @@ pub fn issue(keys: &KeySet, request: &TokenRequest<'_>) -> Result<IssuedToken, a
     let claims = Claims {
         iss: request.issuer,
         sub: request.client_id,
-        aud: request.audience,
+        aud: Audience::of(request.audience),
         client_id: request.client_id,
         scope: &scope,
         iat: request.now,
@@ -192,10 +210,14 @@ mod tests {
         .unwrap()
     }
 
+    fn audience(values: &[&str]) -> &'static [String] {
+        Box::leak(values.iter().map(|v| (*v).to_owned()).collect())
+    }
+
     fn request(now: u64) -> TokenRequest<'static> {
         TokenRequest {
             issuer: "https://as",
-            audience: "https://as/resources",
+            audience: audience(&["https://as/resources"]),
             client_id: "c",
             scopes: &[],
             x5t_s256: Some("abc"),
@@ -218,6 +240,22 @@ mod tests {
         assert_eq!(
             verify(&keys, "https://other", &t.access_token, 1000),
             Err(Inactive::ForeignIssuer)
+        );
+    }
+
+    #[test]
+    fn one_audience_is_a_string_and_several_an_array() {
+        let keys = keys();
+        let one = issue(&keys, &request(1000)).unwrap().access_token;
+        let claims = verify(&keys, "https://as", &one, 1000).unwrap();
+        assert_eq!(claims["aud"], "https://as/resources");
+        let mut several = request(1000);
+        several.audience = audience(&["https://payments.example", "https://ledger.example"]);
+        let token = issue(&keys, &several).unwrap().access_token;
+        let claims = verify(&keys, "https://as", &token, 1000).unwrap();
+        assert_eq!(
+            claims["aud"],
+            serde_json::json!(["https://payments.example", "https://ledger.example"])
         );
     }
 

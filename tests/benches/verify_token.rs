@@ -44,7 +44,7 @@ fn bench(c: &mut Criterion) {
         &signing,
         &TokenRequest {
             issuer: ISSUER,
-            audience: AUDIENCE,
+            audience: &[AUDIENCE.to_owned()],
             client_id: "certclient",
             scopes: &["read".to_owned()],
             x5t_s256: Some(&x5t),

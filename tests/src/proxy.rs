@@ -98,7 +98,17 @@ impl Proxy {
             .arg("-e")
             .arg(dir.path().join("error.log"));
         let proxy = Self::start("nginx", command, dir, &conf, config, port);
-        let pid_file = std::fs::read_to_string(proxy.dir.path().join("nginx.pid")).unwrap();
+        // nginx opens its sockets before it writes its pid file: wait for the pid too.
+        let pid_path = proxy.dir.path().join("nginx.pid");
+        let deadline = Instant::now() + Duration::from_secs(5);
+        let mut pid_file = String::new();
+        while Instant::now() < deadline {
+            pid_file = std::fs::read_to_string(&pid_path).unwrap_or_default();
+            if pid_file.ends_with('\n') {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
         assert_eq!(
             pid_file.trim(),
             proxy.child.id().to_string(),

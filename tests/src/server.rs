@@ -3,8 +3,8 @@
 // Test code: a failed unwrap is a failed test.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 //! a CA, the server certificate, and client certificates of every kind the tests present
-//! (CA-issued and registered by thumbprint, CA-issued for `tls_client_auth`, self-signed,
-//! expired, CA-issued but registered nowhere).
+//! (CA-issued and registered by thumbprint, CA-issued for `tls_client_auth`, issued by an
+//! intermediate CA for `tls_client_auth`, self-signed, expired, CA-issued but registered nowhere).
 
 use std::path::{Path, PathBuf};
 use std::sync::mpsc;
@@ -147,7 +147,19 @@ pub struct TestPki {
 }
 
 /// Names of the client certificates in the test PKI.
-pub const CLIENT_CERTS: [&str; 5] = ["client", "pki", "selfsigned", "expired", "wrong"];
+pub const CLIENT_CERTS: [&str; 6] = ["client", "pki", "selfsigned", "expired", "wrong", "chained"];
+
+/// A `[[clients]]` entry to append to [`TestPki::config`]: `chainedclient`, a `tls_client_auth`
+/// client whose certificate (`chained.pem`) was issued by an intermediate CA under the root
+/// anchor, so that its chain only validates with the intermediate the client sends.
+pub const CHAINED_CLIENT: &str = r#"
+[[clients]]
+client_id = "chainedclient"
+scopes = ["read"]
+[[clients.secrets]]
+type = "tls_client_auth"
+subject_dn = "CN=chainedclient,O=certbind tests,C=XX"
+"#;
 
 impl TestPki {
     /// Creates every certificate.
@@ -208,6 +220,32 @@ impl TestPki {
                 &key,
             );
         }
+        // An intermediate CA under the root, and a `tls_client_auth` client it issued:
+        // `chained.pem` holds the client's certificate and then the intermediate, as clients
+        // configure a chain (the server's trust anchor is the root only).
+        let int_key = ec_key();
+        let int = issue(
+            &org("certbind tests intermediate CA"),
+            &int_key,
+            Kind::Ca,
+            ca_pair,
+            t0,
+            t0 + year,
+        );
+        write("int", &int, &int_key);
+        let chained_key = ec_key();
+        let chained = issue(
+            &org("chainedclient"),
+            &chained_key,
+            Kind::Client,
+            Some((&*int, &*int_key)),
+            t0,
+            t0 + year,
+        );
+        write("chained", &chained, &chained_key);
+        let mut chain_pem = chained.to_pem().unwrap();
+        chain_pem.extend(int.to_pem().unwrap());
+        std::fs::write(dir.path().join("chained.pem"), chain_pem).unwrap();
         let key = ec_key();
         let selfsigned = issue(
             &org("selfsigned-client"),
@@ -246,6 +284,80 @@ impl TestPki {
             builder = builder.identity(reqwest::Identity::from_pkcs8_pem(&cert, &key).unwrap());
         }
         builder.build().unwrap()
+    }
+
+    /// Writes `<name>.pem` and `<name>.key`: a forgery of `pkiclient` followed by
+    /// `intermediates` certificates. The client certificate carries pkiclient's registered
+    /// subject and names the real CA as its issuer, but a key of the forger's signed it; the
+    /// certificates after it are self-signed "CAs" with the real CA's name (the first with the
+    /// forger's key), so that chain validation has to try every one of them.
+    pub fn forge_chain(&self, name: &str, intermediates: usize) {
+        let (t0, year) = (now() - 3600, 365 * 86_400);
+        let ca_name = [
+            (Nid::COUNTRYNAME, "XX"),
+            (Nid::ORGANIZATIONNAME, "certbind tests"),
+            (Nid::COMMONNAME, "certbind tests CA"),
+        ];
+        let forger_key = ec_key();
+        let forger = issue(&ca_name, &forger_key, Kind::Ca, None, t0, t0 + year);
+        let leaf_key = ec_key();
+        let leaf = issue(
+            &[
+                (Nid::COUNTRYNAME, "XX"),
+                (Nid::ORGANIZATIONNAME, "certbind tests"),
+                (Nid::COMMONNAME, "pkiclient"),
+            ],
+            &leaf_key,
+            Kind::Client,
+            Some((&*forger, &*forger_key)),
+            t0,
+            t0 + year,
+        );
+        let mut pem = leaf.to_pem().unwrap();
+        if intermediates > 0 {
+            pem.extend(forger.to_pem().unwrap());
+        }
+        for _ in 1..intermediates {
+            let key = ec_key();
+            pem.extend(
+                issue(&ca_name, &key, Kind::Ca, None, t0, t0 + year)
+                    .to_pem()
+                    .unwrap(),
+            );
+        }
+        std::fs::write(self.cert_path(name), pem).unwrap();
+        std::fs::write(
+            self.key_path(name),
+            leaf_key.private_key_to_pem_pkcs8().unwrap(),
+        )
+        .unwrap();
+    }
+
+    /// Writes `<name>.pem` and `<name>.key`: a client certificate OpenSSL reads (so a TLS
+    /// client sends it and the server's TLS layer accepts it) but certbind-core does not: its
+    /// notAfter is a GeneralizedTime with fractional seconds, which RFC 5280 §4.1.2.5.2 forbids.
+    pub fn write_unreadable_certificate(&self, name: &str) {
+        let key = ec_key();
+        let mut subject = X509NameBuilder::new().unwrap();
+        subject
+            .append_entry_by_nid(Nid::COMMONNAME, "unreadable")
+            .unwrap();
+        let subject = subject.build();
+        let mut b = X509Builder::new().unwrap();
+        b.set_version(2).unwrap();
+        b.set_serial_number(&Asn1Integer::from_bn(&BigNum::from_u32(1).unwrap()).unwrap())
+            .unwrap();
+        b.set_subject_name(&subject).unwrap();
+        b.set_issuer_name(&subject).unwrap();
+        b.set_pubkey(&key).unwrap();
+        b.set_not_before(&Asn1Time::from_unix(now() - 3600).unwrap())
+            .unwrap();
+        b.set_not_after(&Asn1Time::from_str("20991231235959.5Z").unwrap())
+            .unwrap();
+        b.sign(&key, MessageDigest::sha256()).unwrap();
+        let cert = b.build();
+        std::fs::write(self.cert_path(name), cert.to_pem().unwrap()).unwrap();
+        std::fs::write(self.key_path(name), key.private_key_to_pem_pkcs8().unwrap()).unwrap();
     }
 
     /// Path of `<name>.pem`.
@@ -534,6 +646,19 @@ impl TestApp {
             json,
             text,
         }
+    }
+
+    /// The value of the `/metrics` line that starts with `series` (a name with its labels, e.g.
+    /// `certbind_tls_sessions_total{session="resumed"}`).
+    ///
+    /// # Panics
+    /// When `/metrics` has no such line.
+    pub async fn metric(&self, series: &str) -> u64 {
+        let metrics = self.get("/metrics").await.text;
+        metrics
+            .lines()
+            .find_map(|l| l.strip_prefix(series)?.trim().parse().ok())
+            .unwrap_or_else(|| panic!("no {series} in /metrics:\n{metrics}"))
     }
 
     /// GETs `path` without a client certificate.

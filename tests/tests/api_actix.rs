@@ -244,7 +244,7 @@ async fn tokens_from_certbind_serve_are_accepted_only_with_their_certificate() {
             &keys,
             &TokenRequest {
                 issuer: &app.base,
-                audience,
+                audience: &[audience.to_owned()],
                 client_id: "certclient",
                 scopes: &["read".to_owned()],
                 x5t_s256: Some(&x5t),

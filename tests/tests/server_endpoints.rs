@@ -117,6 +117,77 @@ mod server {
         assert!(r.text.contains("npm run build"), "{}", r.text);
     }
 
+    /// The page is read once and served from memory: rewriting its bytes without changing its
+    /// size, modification time or inode is not seen; a rebuild (a changed file) is.
+    #[actix_rt::test]
+    async fn the_checker_page_is_served_from_memory_until_the_file_changes() {
+        let pki = TestPki::new();
+        let dir = pki.dir().join("checker");
+        std::fs::create_dir_all(&dir).unwrap();
+        let page = dir.join("certbind-checker.html");
+        let first = "<!doctype html><title>checker</title><p>first build</p>";
+        std::fs::write(&page, first).unwrap();
+        let config = pki.config(false).replacen(
+            "[server]\n",
+            "[server]\nchecker_page = \"checker/certbind-checker.html\"\n",
+            1,
+        );
+        let app = spawn_app_from(pki, &config);
+        assert_eq!(app.get("/tools/thumbprint").await.text, first);
+
+        // The same size, the same inode, the modification time put back.
+        let modified = std::fs::metadata(&page).unwrap().modified().unwrap();
+        let same_size = first.replace("first", "FIRST");
+        std::fs::write(&page, &same_size).unwrap();
+        std::fs::File::options()
+            .write(true)
+            .open(&page)
+            .unwrap()
+            .set_modified(modified)
+            .unwrap();
+        for _ in 0..3 {
+            assert_eq!(
+                app.get("/tools/thumbprint").await.text,
+                first,
+                "served from memory, not read again"
+            );
+        }
+
+        // A rebuild replaces the file: read again.
+        let second = "<!doctype html><title>checker</title><p>second build, longer</p>";
+        std::fs::write(dir.join("new.html"), second).unwrap();
+        std::fs::rename(dir.join("new.html"), &page).unwrap();
+        assert_eq!(app.get("/tools/thumbprint").await.text, second);
+    }
+
+    #[actix_rt::test]
+    async fn metrics_are_served_on_mtls_listeners_and_not_on_the_public_one_by_default() {
+        let app = spawn_app_with(true);
+        let public = format!("https://localhost:{}", app.public_port.unwrap());
+        let get = |base: &str| TestApp::send(app.client(None).get(format!("{base}/metrics")));
+        assert_eq!(get(&app.base).await.status, 200);
+        assert_eq!(get(&public).await.status, 404);
+
+        // Each listener says whether it serves them.
+        let pki = TestPki::new();
+        let config = pki
+            .config(true)
+            .replacen("kind = \"mtls\"\n", "kind = \"mtls\"\nmetrics = false\n", 1)
+            .replacen(
+                "kind = \"public\"\n",
+                "kind = \"public\"\nmetrics = true\n",
+                1,
+            );
+        let app = spawn_app_from(pki, &config);
+        let public = format!("https://localhost:{}", app.public_port.unwrap());
+        let get = |base: &str| TestApp::send(app.client(None).get(format!("{base}/metrics")));
+        let r = get(&app.base).await;
+        assert_eq!((r.status, r.text.as_str()), (404, ""));
+        let r = get(&public).await;
+        assert_eq!(r.status, 200);
+        assert!(r.text.contains("certbind_requests_total"), "{}", r.text);
+    }
+
     #[actix_rt::test]
     async fn health_and_metrics() {
         let app = spawn_app();

@@ -1,5 +1,6 @@
-//! TLS behaviour: 1.3 resumption still authenticates the client, HTTP/2, TLS 1.2, and a reload
-//! that keeps connections.
+//! TLS behaviour: 1.3 resumption still authenticates the client (also one whose chain needs the
+//! intermediate it sent, over TLS 1.3 and 1.2), HTTP/2, TLS 1.2, and a reload that keeps
+//! connections.
 
 #![allow(clippy::std_instead_of_core, clippy::std_instead_of_alloc)]
 // Test code: a failed unwrap is a failed test.
@@ -10,7 +11,7 @@ mod server {
     use std::io::Write as _;
     use std::process::{Command, Stdio};
 
-    use certbind_tests::server::{TestApp, spawn_app};
+    use certbind_tests::server::{CHAINED_CLIENT, TestApp, TestPki, spawn_app, spawn_app_from};
 
     /// One HTTP/1.1 request through `openssl s_client`; returns its stdout.
     fn s_client(app: &TestApp, extra: &[&str], request: &str) -> String {
@@ -42,7 +43,11 @@ mod server {
     }
 
     fn token_request() -> String {
-        let body = "grant_type=client_credentials&client_id=certclient&scope=read";
+        token_request_for("certclient")
+    }
+
+    fn token_request_for(client_id: &str) -> String {
+        let body = format!("grant_type=client_credentials&client_id={client_id}&scope=read");
         format!(
             "POST /connect/token HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
             body.len()
@@ -100,6 +105,156 @@ mod server {
             claims["cnf"]["x5t#S256"],
             app.pki.x5t_s256_by_openssl_cli("client")
         );
+    }
+
+    /// A `tls_client_auth` client whose certificate was issued by an intermediate CA (the anchor
+    /// is the root) gets a token on a full handshake, sending the intermediate, and again on a
+    /// session resumed without any certificate: the server keeps the intermediates the client
+    /// sent in the original handshake with the session.
+    async fn resumed_session_keeps_the_intermediates(version: &str, label: &str) {
+        let pki = TestPki::new();
+        let config = format!("{}{CHAINED_CLIENT}", pki.config(false));
+        let app = spawn_app_from(pki, &config);
+        let session = app.pki.dir().join(format!("session{version}.pem"));
+        let session_arg = session.display().to_string();
+        let cert = app.pki.cert_path("chained").display().to_string();
+        let key = app.pki.key_path("chained").display().to_string();
+        let int = app.pki.cert_path("int").display().to_string();
+        let request = token_request_for("chainedclient");
+        let first = s_client(
+            &app,
+            &[
+                version,
+                "-cert",
+                &cert,
+                "-key",
+                &key,
+                "-cert_chain",
+                &int,
+                "-sess_out",
+                &session_arg,
+            ],
+            &request,
+        );
+        assert!(first.contains(&format!("New, {label}")), "{first}");
+        assert!(token_in(&first).is_some(), "full handshake: {first}");
+        for round in 1..=2 {
+            let resumed = s_client(&app, &[version, "-sess_in", &session_arg], &request);
+            assert!(
+                resumed.contains(&format!("Reused, {label}")),
+                "round {round} not resumed: {resumed}"
+            );
+            let token = token_in(&resumed).unwrap_or_else(|| {
+                panic!("round {round}: no token on the resumed session: {resumed}")
+            });
+            let claims = certbind_tests::server::verify_independently(
+                &token,
+                &app.get("/jwks").await.json,
+                &app.base,
+                &format!("{}/resources", app.base),
+            );
+            assert_eq!(claims["client_id"], "chainedclient");
+            assert_eq!(
+                claims["cnf"]["x5t#S256"],
+                app.pki.x5t_s256_by_openssl_cli("chained")
+            );
+        }
+    }
+
+    #[actix_rt::test]
+    async fn tls13_resumed_session_keeps_the_intermediates_the_client_sent() {
+        resumed_session_keeps_the_intermediates("-tls1_3", "TLSv1.3").await;
+    }
+
+    #[actix_rt::test]
+    async fn tls12_resumed_session_keeps_the_intermediates_the_client_sent() {
+        resumed_session_keeps_the_intermediates("-tls1_2", "TLSv1.2").await;
+    }
+
+    /// Compiles `tests/java/TokenClient.java` with `javac` and runs it against `app` as
+    /// `chainedclient` (certificate and intermediate from `chained.pem`): two token requests on
+    /// two connections sharing one SSLContext, the second resuming the first one's session.
+    fn java_token_client(app: &TestApp, protocol: &str) -> String {
+        let source = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("java/TokenClient.java");
+        let classes = app.pki.dir().join(format!("classes-{protocol}"));
+        let javac = Command::new("javac")
+            .arg("-d")
+            .arg(&classes)
+            .arg(&source)
+            .output()
+            .unwrap_or_else(|e| {
+                panic!("javac is needed for this test (scripts/setup.sh installs a JDK): {e}")
+            });
+        assert!(
+            javac.status.success(),
+            "javac: {}",
+            String::from_utf8_lossy(&javac.stderr)
+        );
+        let out = Command::new("java")
+            .arg("-cp")
+            .arg(&classes)
+            .arg("TokenClient")
+            .arg(&app.base)
+            .arg(app.pki.cert_path("ca"))
+            .arg(app.pki.cert_path("chained"))
+            .arg(app.pki.key_path("chained"))
+            .args(["chainedclient", protocol])
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+        assert!(
+            out.status.success(),
+            "java: {stdout}{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        stdout
+    }
+
+    /// A Java client (`java.net.http.HttpClient`, JSSE) with an intermediate in its chain makes
+    /// two token requests on two connections; the second connection resumes the first one's
+    /// session, and both get a token bound to the client's certificate.
+    async fn java_client_resumes_and_keeps_authenticating(protocol: &str) {
+        let pki = TestPki::new();
+        let config = format!("{}{CHAINED_CLIENT}", pki.config(false));
+        let app = spawn_app_from(pki, &config);
+        let stdout = java_token_client(&app, protocol);
+        let jwks = app.get("/jwks").await.json;
+        let lines: Vec<&str> = stdout.lines().collect();
+        assert_eq!(lines.len(), 2, "{stdout}");
+        for (connection, line) in lines.iter().enumerate() {
+            let (status, body) = line.split_once(' ').unwrap();
+            assert_eq!(status, "200", "connection {}: {line}", connection + 1);
+            let json: serde_json::Value = serde_json::from_str(body).unwrap();
+            let claims = certbind_tests::server::verify_independently(
+                json["access_token"].as_str().unwrap(),
+                &jwks,
+                &app.base,
+                &format!("{}/resources", app.base),
+            );
+            assert_eq!(claims["client_id"], "chainedclient");
+            assert_eq!(
+                claims["cnf"]["x5t#S256"],
+                app.pki.x5t_s256_by_openssl_cli("chained")
+            );
+        }
+        // The server saw one full handshake and one resumed session (the /metrics and /jwks
+        // requests here come from reqwest: full handshakes, counted after Java's).
+        assert_eq!(
+            app.metric("certbind_tls_sessions_total{session=\"resumed\"}")
+                .await,
+            1,
+            "the second connection resumed the first one's session"
+        );
+    }
+
+    #[actix_rt::test]
+    async fn java_http_client_resumes_tls13_sessions_with_an_intermediate() {
+        java_client_resumes_and_keeps_authenticating("TLSv1.3").await;
+    }
+
+    #[actix_rt::test]
+    async fn java_http_client_resumes_tls12_sessions_with_an_intermediate() {
+        java_client_resumes_and_keeps_authenticating("TLSv1.2").await;
     }
 
     #[actix_rt::test]

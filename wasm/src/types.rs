@@ -301,6 +301,10 @@ export interface SecretOutcome {
 /** The decision for one client. */
 export interface ClientExplanation {
   clientId: string;
+  /** The client's name in the registry, if it has one. */
+  name: string | null;
+  /** The client's description in the registry, if it has one. */
+  description: string | null;
   /** The client's token_endpoint_auth_method. */
   method: string;
   /** Whether the method was derived from the secrets (not written in the registry). */

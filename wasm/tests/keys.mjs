@@ -50,7 +50,8 @@ export const EXPLAINED_CERTIFICATE = {
 
 /** @type {Record<keyof import('certbind').ClientExplanation, true>} */
 export const CLIENT_EXPLANATION = {
-  clientId: true, method: true, methodDerived: true, decision: true, secrets: true,
+  clientId: true, name: true, description: true, method: true, methodDerived: true, decision: true,
+  secrets: true,
 };
 
 /** @type {Record<keyof import('certbind').ChainReport, true>} */

@@ -9,8 +9,8 @@ use sha2::{Digest, Sha256};
 
 use super::node::{Key, Node, Value};
 use super::{
-    Client, DEFAULT_ACCESS_TOKEN_LIFETIME, DEFAULT_CLOCK_SKEW, FileError, FileSource, LoadOptions,
-    LoadedRegistry, OtherKeys, Registry,
+    Client, DEFAULT_ACCESS_TOKEN_LIFETIME, DEFAULT_CLOCK_SKEW, FileError, FileSource,
+    Introspection, LoadOptions, LoadedRegistry, OtherKeys, Registry,
 };
 use crate::dn::DistinguishedName;
 use crate::san::{SanKind, SanRequirement};
@@ -41,6 +41,7 @@ const CLIENT_KEYS: &[&str] = &[
     "scopes",
     "access_token_lifetime",
     "audience",
+    "introspection",
     "token_endpoint_auth_method",
     "certificate_bound_access_tokens",
     "trust_anchors",
@@ -135,6 +136,15 @@ pub(super) fn load_client(
             warnings,
         }),
         _ => Err(Error::Registry { problems }),
+    }
+}
+
+/// Whether a secret validates its chain to the client's `trust_anchors`.
+fn uses_client_anchors(secret: &Secret) -> bool {
+    match &secret.kind {
+        SecretKind::X509Name(_) => true,
+        SecretKind::TlsClientAuth(t) => t.trust_anchors.is_none(),
+        _ => false,
     }
 }
 
@@ -597,9 +607,9 @@ impl Loader<'_> {
         let name = table
             .get("name")
             .and_then(|n| self.string(n, &at.field("name", Some(n))));
-        if let Some(n) = table.get("description") {
-            self.string(n, &at.field("description", Some(n)));
-        }
+        let description = table
+            .get("description")
+            .and_then(|n| self.string(n, &at.field("description", Some(n))));
         let enabled = table
             .get("enabled")
             .and_then(|n| self.bool(n, &at.field("enabled", Some(n))))
@@ -656,9 +666,42 @@ impl Loader<'_> {
                 )
             })
             .unwrap_or(DEFAULT_ACCESS_TOKEN_LIFETIME);
-        let audience = table
-            .get("audience")
-            .and_then(|n| self.strings(n, &at.field("audience", Some(n))))
+        let audience = match table.get("audience") {
+            Some(n) => {
+                let field = at.field("audience", Some(n));
+                let audience = self.strings(n, &field).unwrap_or_default();
+                if audience.is_empty() && matches!(n.value, Value::Array(_)) {
+                    self.problem(
+                        &field,
+                        "the audience list is empty: leave `audience` out for the server's",
+                    );
+                }
+                if audience.iter().any(String::is_empty) {
+                    self.problem(&field, "an audience is empty");
+                }
+                audience
+            }
+            None => Vec::new(),
+        };
+        let introspection = table
+            .get("introspection")
+            .and_then(|n| {
+                let field = at.field("introspection", Some(n));
+                let text = self.string(n, &field)?;
+                let value = Introspection::from_name(&text);
+                if value.is_none() {
+                    let names: Vec<&str> = Introspection::ALL.iter().map(|i| i.name()).collect();
+                    self.problem(
+                        &field,
+                        format!(
+                            "unknown value {text:?}; expected one of {} (which tokens the client \
+                             may introspect)",
+                            names.join(", ")
+                        ),
+                    );
+                }
+                value
+            })
             .unwrap_or_default();
         let method_node = table.get("token_endpoint_auth_method");
         let method = method_node.and_then(|n| {
@@ -683,9 +726,8 @@ impl Loader<'_> {
                 at.field("certificate_bound_access_tokens", Some(n)),
             )
         });
-        let trust_anchors = table
-            .get("trust_anchors")
-            .and_then(|n| self.trust_anchor_files(n, &at));
+        let trust_anchors_node = table.get("trust_anchors");
+        let trust_anchors = trust_anchors_node.and_then(|n| self.trust_anchor_files(n, &at));
 
         let mut secrets = Vec::new();
         match table.get("secrets") {
@@ -710,6 +752,16 @@ impl Loader<'_> {
             ),
         }
         self.unknown_keys(&table, &at, CLIENT_KEYS, &|_| None);
+        if let Some(node) = trust_anchors_node
+            && !secrets.is_empty()
+            && !secrets.iter().any(uses_client_anchors)
+        {
+            self.problem(
+                &at.field("trust_anchors", Some(node)),
+                "not used: only x509_name secrets and tls_client_auth secrets without their own \
+                 trust_anchors validate a chain to the client's anchors, and this client has none",
+            );
+        }
 
         let (method, method_derived) = match method {
             Some(method) => {
@@ -746,11 +798,13 @@ impl Loader<'_> {
         Some(Client {
             client_id: client_id?,
             name,
+            description,
             enabled,
             grant_types,
             scopes,
             access_token_lifetime,
             audience,
+            introspection,
             token_endpoint_auth_method: method,
             method_derived,
             certificate_bound_access_tokens,

@@ -90,6 +90,21 @@ impl Ca {
         }
     }
 
+    /// An intermediate CA signed by this one, valid from `from` to `to` (year, month, day).
+    pub fn intermediate_valid(&self, cn: &str, from: (i32, u8, u8), to: (i32, u8, u8)) -> Self {
+        let key = KeyPair::generate_for(&PKCS_ECDSA_P256_SHA256).unwrap();
+        let mut params = ca_params(cn);
+        params.not_before = date_time_ymd(from.0, from.1, from.2);
+        params.not_after = date_time_ymd(to.0, to.1, to.2);
+        let cert = params.signed_by(&key, &self.issuer()).unwrap();
+        Self {
+            der: cert.der().to_vec(),
+            pem: cert.pem(),
+            params,
+            key,
+        }
+    }
+
     fn issuer(&self) -> Issuer<'_, &KeyPair> {
         Issuer::from_params(&self.params, &self.key)
     }

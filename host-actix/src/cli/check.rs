@@ -35,7 +35,12 @@ pub(crate) fn run(args: &Args) -> ExitCode {
     };
     let s = &loaded.settings;
     // Build (not bind) the acceptors: proves the TLS files are a usable pair.
-    let acceptor = tls::mtls_acceptor(&s.tls_certificate, &s.tls_private_key, &[]);
+    let acceptor = tls::mtls_acceptor(
+        &s.tls_certificate,
+        &s.tls_private_key,
+        &[],
+        s.max_intermediates,
+    );
     if let Err(e) = acceptor {
         eprintln!("{}: server.tls: {e}", args.config.display());
         return ExitCode::FAILURE;
@@ -89,7 +94,12 @@ fn check_shared(
             return ExitCode::FAILURE;
         }
     };
-    if let Err(e) = tls::mtls_acceptor(&s.tls_certificate, &s.tls_private_key, &[]) {
+    if let Err(e) = tls::mtls_acceptor(
+        &s.tls_certificate,
+        &s.tls_private_key,
+        &[],
+        s.max_intermediates,
+    ) {
         eprintln!("{}: server.tls: {e}", args.config.display());
         return ExitCode::FAILURE;
     }

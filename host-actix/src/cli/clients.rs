@@ -2,10 +2,9 @@
 //!
 //! The new `[[clients]]` entry is appended as text, so every comment and the layout of the file
 //! stay as they were. The result is loaded with the same loader as `serve` before it replaces the
-//! file (written to a temporary file, then renamed), so a command that succeeds leaves a file
-//! the server accepts.
+//! file (written to a temporary file with the file's mode and owner, then renamed), so a command
+//! that succeeds leaves a file the server accepts and no one else can now read.
 
-use std::io::Write as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -142,14 +141,9 @@ fn add_client(add: &AddArgs) -> Result<String, String> {
     if text.contains("[server]") {
         crate::config::parse(&new_text, &add.config).map_err(|e| e.to_string())?;
     }
-    let tmp = add.config.with_extension("toml.certbind-tmp");
-    let write = || -> std::io::Result<()> {
-        let mut file = std::fs::File::create(&tmp)?;
-        file.write_all(new_text.as_bytes())?;
-        file.sync_all()?;
-        std::fs::rename(&tmp, &add.config)
-    };
-    write().map_err(|e| format!("{}: {e}", add.config.display()))?;
+    // The config may hold secrets' hashes and paths to keys: its mode and owner stay.
+    crate::fsutil::replace_keeping_permissions(&add.config, new_text.as_bytes())
+        .map_err(|e| format!("{}: {e}", add.config.display()))?;
     Ok(format!(
         "{}: added client {} ({secret_type} {value}); {} client(s), scopes {}. Reload a running \
          server with `kill -HUP <pid>`.",

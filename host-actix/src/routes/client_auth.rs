@@ -6,7 +6,7 @@ use std::time::Instant;
 
 use actix_web::{HttpRequest, HttpResponse};
 
-use crate::auth::{AuthRequest, Authenticated, SecretVia};
+use crate::auth::{AnsweredBy, AuthRequest, Authenticated, SecretVia};
 use crate::error::OAuthError;
 use crate::extract::{BasicCredentials, Form, peer_certificate};
 use crate::metrics::{Endpoint, Metrics};
@@ -102,8 +102,15 @@ pub(super) fn authenticate(
         certificate: audit.certificate.as_deref(),
         secret,
         now,
+        hints: reasons_are_logged(),
     };
-    match snapshot.clients.authenticate(&auth_request) {
+    let (result, answered_by) = snapshot.clients.authenticate(&auth_request);
+    match answered_by {
+        AnsweredBy::Validator => metrics.decision(false),
+        AnsweredBy::Reused => metrics.decision(true),
+        AnsweredBy::Server => {}
+    }
+    match result {
         Ok(client) => {
             audit.method = Some(client.method);
             audit.matched = Some(client.matched.clone());
@@ -116,4 +123,12 @@ pub(super) fn authenticate(
             Err(OAuthError::InvalidClient { basic_attempted })
         }
     }
+}
+
+/// Whether a rejection's reason reaches the log (the token endpoint logs rejections at `warn`,
+/// introspection every request at `info`): only then is it worth working out the hints that
+/// come with it.
+fn reasons_are_logged() -> bool {
+    tracing::enabled!(target: "certbind::token", tracing::Level::WARN)
+        || tracing::enabled!(target: "certbind::introspect", tracing::Level::INFO)
 }

@@ -1,14 +1,19 @@
-//! `GET /metrics`: Prometheus text exposition.
+//! `GET /metrics`: Prometheus text exposition, on the listeners whose `metrics` setting is on
+//! (by default the mTLS ones, not the public one); elsewhere 404, as if the route did not exist.
 
 use std::fmt::Write as _;
 
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 
 use crate::metrics::Endpoint;
 use crate::state::AppState;
 use crate::store::StoreStatus;
 
-pub(super) async fn metrics(state: web::Data<AppState>) -> HttpResponse {
+pub(super) async fn metrics(request: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
+    // The listener's bound address (what `[[server.listeners]]` names), not the peer's.
+    if !state.serves_metrics(request.app_config().local_addr()) {
+        return HttpResponse::NotFound().finish();
+    }
     state.metrics.request(Endpoint::Metrics, "ok");
     let mut body = state.metrics.render();
     // The store's state, read when asked (it lives with the store, not in the counters).

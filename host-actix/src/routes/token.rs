@@ -109,7 +109,13 @@ async fn handle(
         &snapshot.keys,
         &TokenRequest {
             issuer: &state.urls.issuer,
-            audience: &state.urls.audience,
+            // The client's own audience when it has one (registry `audience`), else the
+            // server's.
+            audience: if client.audience.is_empty() {
+                std::slice::from_ref(&state.urls.audience)
+            } else {
+                &client.audience
+            },
             client_id: &client.client_id,
             scopes: &scopes,
             x5t_s256: client.x5t_s256.as_deref(),
