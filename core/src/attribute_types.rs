@@ -18,8 +18,9 @@ use const_oid::ObjectIdentifier;
 use crate::asn1::oid_bytes;
 
 /// For each arc (the DER content of the OID without its last arc), OpenSSL's short names in arc
-/// order: a number sets the next arc, each name takes the current arc and moves to the next.
-/// Every arc is below 128 (one byte of DER). Compact on purpose: this is in the npm package.
+/// order, separated by one space: a number sets the next arc, each name takes the current arc
+/// and moves to the next. Every arc is below 128 (one byte of DER). Compact on purpose: this is
+/// in the npm package.
 const NAMES: &[(&[u8], &str)] = &[
     (
         oid_bytes!("2.5.4"),
@@ -91,12 +92,14 @@ const ALIASES: &[(&str, &[u8])] = &[
     ("EMAIL", oid_bytes!("1.2.840.113549.1.9.1")),
 ];
 
-/// The (arc, name) pairs of one arc's list.
+/// The (arc, name) pairs of one arc's list (words separated by one space).
 fn entries(names: &'static str) -> impl Iterator<Item = (u8, &'static str)> {
     let mut arc = 0u8;
     names.split_ascii_whitespace().filter_map(move |word| {
-        if let Ok(number) = word.parse::<u8>() {
-            arc = number;
+        if word.as_bytes().first().is_some_and(u8::is_ascii_digit) {
+            if let Ok(number) = word.parse::<u8>() {
+                arc = number;
+            }
             return None;
         }
         let entry = (arc, word);
@@ -198,8 +201,14 @@ mod tests {
                 count += 1;
             }
         }
-        // OpenSSL 3.0's objects under the arcs (crypto/objects/objects.txt).
+        // OpenSSL 3.0's objects under the arcs (crypto/objects/objects.txt); a doubled space or
+        // a stray line break in the table would show up as an empty or a glued name.
         assert_eq!(count, 134);
+        assert!(
+            NAMES
+                .iter()
+                .all(|(_, names)| !names.contains("  ") && !names.contains('\n'))
+        );
         assert_eq!(oid_of("s"), Some(oid("2.5.4.8")));
         assert_eq!(oid_of("Email"), Some(oid("1.2.840.113549.1.9.1")));
         assert_eq!(oid_of("nobody"), None);
