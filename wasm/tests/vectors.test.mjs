@@ -62,6 +62,14 @@ for (const build of builds) {
         });
       });
 
+      if (input.certificates.length === 1) {
+        test(`${label}: compare() matches openssl's SHA-1 as pasted with colons`, () => {
+          const pasted = input.certificates[0].sha1.match(/../g).join(':').toLowerCase();
+          const c = api.compare(fixture(input.file), pasted, options);
+          assert.equal(c.matched, true, JSON.stringify(c));
+        });
+      }
+
       test(`${label}: inspect() agrees with thumbprints() and the vector`, () => {
         const reports = api.inspect(fixture(input.file), options);
         const prints = api.thumbprints(fixture(input.file), options);
