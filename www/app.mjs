@@ -209,6 +209,8 @@ function certificateCard(c, now) {
   let validity;
   if (now < c.notBeforeUnix) validity = h('span', { class: 'bad' }, 'not yet valid');
   else if (now > c.notAfterUnix) validity = h('span', { class: 'bad' }, `expired ${Math.floor((now - c.notAfterUnix) / 86400)} days ago`);
+  // 9999-12-31T23:59:59Z: "no well-defined expiration date" (RFC 5280 4.1.2.5).
+  else if (c.notAfterUnix === 253402300799) validity = h('span', { class: 'good' }, 'no expiration date (RFC 5280)');
   else validity = h('span', { class: 'good' }, `${Math.floor((c.notAfterUnix - now) / 86400)} days left`);
 
   // RFC 5280 4.2.1.12: without the extension any purpose is allowed; with it, clientAuth must

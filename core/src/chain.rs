@@ -126,6 +126,16 @@ pub enum ChainError {
     },
     /// The end-entity certificate is a CA certificate (basicConstraints cA=TRUE).
     CaUsedAsEndEntity,
+    /// A certificate of the path is dated before 1970 (a valid time, RFC 5280 §4.1.2.5), which
+    /// webpki cannot represent: it reports the time as malformed (`BadDerTime`), and the chain
+    /// is not validated.
+    #[serde(rename = "dated_before_1970")]
+    DatedBefore1970 {
+        /// The certificate's subject (RFC 4514).
+        subject: String,
+        /// Its notBefore or notAfter before 1970.
+        time: When,
+    },
     /// The certificate is not valid for the server name asked for.
     NameMismatch {
         /// The name asked for.
@@ -177,6 +187,12 @@ impl fmt::Display for ChainError {
             Self::CaUsedAsEndEntity => {
                 f.write_str("the certificate is a CA certificate, not an end-entity certificate")
             }
+            Self::DatedBefore1970 { subject, time } => write!(
+                f,
+                "the certificate {subject} is dated {time}, before 1970: rustls-webpki, which \
+                 validates chains, cannot represent times before 1970, so this chain cannot be \
+                 validated (the date itself is valid, RFC 5280 §4.1.2.5)"
+            ),
             Self::NameMismatch { expected } => {
                 write!(f, "the certificate is not valid for the name {expected}")
             }
@@ -246,7 +262,12 @@ pub fn verify_chain(
             revocation,
             None,
         )
-        .map_err(|e| from_webpki_purpose(&e, options.purpose))?;
+        .map_err(|e| match e {
+            webpki::Error::BadDerTime => {
+                dated_before_1970(leaf, intermediates).unwrap_or_else(|| from_webpki(&e))
+            }
+            e => from_webpki_purpose(&e, options.purpose),
+        })?;
 
     if let Some(name) = options.server_name {
         let server_name = pki_types::ServerName::try_from(name).map_err(|_| ChainError::Other {
@@ -283,6 +304,22 @@ pub fn verify_chain(
         anchor: anchor_index,
         issuer_spki_sha256,
     })
+}
+
+/// When webpki found a malformed time: the first certificate (the leaf, then the
+/// intermediates) with a valid time before 1970, which is what webpki cannot read.
+fn dated_before_1970(leaf: &[u8], intermediates: &[&[u8]]) -> Option<ChainError> {
+    core::iter::once(leaf)
+        .chain(intermediates.iter().copied())
+        .find_map(|der| {
+            let (not_before, not_after) = crate::presented::read_validity(der).ok()?;
+            let time = [not_before, not_after].into_iter().find(|t| t.unix() < 0)?;
+            let subject = crate::tbs::walk(der)
+                .ok()
+                .and_then(|raw| crate::name::format_name(raw.subject).ok())
+                .unwrap_or_default();
+            Some(ChainError::DatedBefore1970 { subject, time })
+        })
 }
 
 /// A webpki anchor borrowing another's bytes (no copies).

@@ -30,7 +30,7 @@ use subtle::ConstantTimeEq;
 
 use crate::UnixTime;
 use crate::dn::DnDifference;
-use crate::presented::{Presented, PresentedCertificate, SecretTransport};
+use crate::presented::{HolderNames, Presented, PresentedCertificate, SecretTransport};
 use crate::registry::{Client, DEFAULT_CLOCK_SKEW, Registry};
 use crate::san::{SanKind, SanMismatch};
 use crate::secret::{AuthMethod, Secret, SecretKind, SecretType, SubjectRequirement};
@@ -1092,31 +1092,22 @@ fn check_certificate(
     }
 }
 
-fn parsed(cert: &PresentedCertificate) -> Result<&x509_cert::Certificate, Reason> {
-    cert.parsed().ok_or_else(|| Reason::CertificateUnreadable {
-        detail: match x509_cert_error(cert.der()) {
-            Some(e) => e,
-            None => String::from("it is not a well-formed X.509 certificate"),
-        },
-    })
-}
-
-fn x509_cert_error(der: &[u8]) -> Option<String> {
-    use der::Decode;
-    x509_cert::Certificate::from_der(der)
-        .err()
-        .map(|e| e.to_string())
+fn parsed(cert: &PresentedCertificate) -> Result<&HolderNames, Reason> {
+    cert.names()
+        .map_err(|detail| Reason::CertificateUnreadable {
+            detail: detail.to_string(),
+        })
 }
 
 /// Whether a secret names this certificate's subject or SAN (for the index's candidates).
-pub(crate) fn names_subject(kind: &SecretKind, cert: &x509_cert::Certificate) -> bool {
+pub(crate) fn names_subject(kind: &SecretKind, cert: &HolderNames) -> bool {
     let requirement = match kind {
-        SecretKind::X509Name(dn) => return dn.compare(cert.tbs_certificate().subject()).is_ok(),
+        SecretKind::X509Name(dn) => return dn.compare(&cert.subject).is_ok(),
         SecretKind::TlsClientAuth(t) => &t.subject,
         _ => return false,
     };
     match requirement {
-        SubjectRequirement::SubjectDn(dn) => dn.compare(cert.tbs_certificate().subject()).is_ok(),
+        SubjectRequirement::SubjectDn(dn) => dn.compare(&cert.subject).is_ok(),
         SubjectRequirement::San(san) => san.check(cert).is_ok(),
     }
 }
@@ -1205,17 +1196,18 @@ fn issuer_of(der: &[u8]) -> String {
 
 fn check_subject(
     requirement: &SubjectRequirement,
-    parsed: &x509_cert::Certificate,
+    parsed: &HolderNames,
     cert: &PresentedCertificate,
 ) -> Result<(), Reason> {
     match requirement {
-        SubjectRequirement::SubjectDn(dn) => dn
-            .compare(parsed.tbs_certificate().subject())
-            .map_err(|difference| Reason::SubjectDiffers {
-                expected: dn.as_str().to_string(),
-                actual: subject_of(cert.der()),
-                difference,
-            }),
+        SubjectRequirement::SubjectDn(dn) => {
+            dn.compare(&parsed.subject)
+                .map_err(|difference| Reason::SubjectDiffers {
+                    expected: dn.as_str().to_string(),
+                    actual: subject_of(cert.der()),
+                    difference,
+                })
+        }
         SubjectRequirement::San(san) => san.check(parsed).map_err(|mismatch| match mismatch {
             SanMismatch::Absent => Reason::SanAbsent {
                 kind: san.kind(),

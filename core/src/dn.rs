@@ -169,12 +169,12 @@ impl DistinguishedName {
     /// The first difference found; [`DnDifference::Unreadable`] when the subject cannot be read.
     pub fn compare_subject(&self, certificate: &crate::Certificate) -> Result<(), DnDifference> {
         use der::Decode;
-        let parsed = x509_cert::Certificate::from_der(certificate.der()).map_err(|e| {
-            DnDifference::Unreadable {
+        let subject = crate::tbs::walk(certificate.der())
+            .and_then(|raw| Name::from_der(raw.subject))
+            .map_err(|e| DnDifference::Unreadable {
                 detail: e.to_string(),
-            }
-        })?;
-        self.compare(parsed.tbs_certificate().subject())
+            })?;
+        self.compare(&subject)
     }
 
     /// Compares with a certificate's name; `Ok` when equal under the rules of this module.
@@ -441,75 +441,26 @@ fn hex(bytes: &[u8]) -> String {
 
 // ------------------------------------------------------------------------- attribute types
 
-/// Attribute short names (upper case) and their OIDs; the first name of an OID is how it is
-/// shown.
-const ATTRIBUTE_TYPES: &[(&str, &str)] = &[
-    ("CN", "2.5.4.3"),
-    ("COMMONNAME", "2.5.4.3"),
-    ("SN", "2.5.4.4"),
-    ("SURNAME", "2.5.4.4"),
-    ("SERIALNUMBER", "2.5.4.5"),
-    ("C", "2.5.4.6"),
-    ("COUNTRYNAME", "2.5.4.6"),
-    ("L", "2.5.4.7"),
-    ("LOCALITYNAME", "2.5.4.7"),
-    ("ST", "2.5.4.8"),
-    ("S", "2.5.4.8"),
-    ("STATEORPROVINCENAME", "2.5.4.8"),
-    ("STREET", "2.5.4.9"),
-    ("STREETADDRESS", "2.5.4.9"),
-    ("O", "2.5.4.10"),
-    ("ORGANIZATIONNAME", "2.5.4.10"),
-    ("OU", "2.5.4.11"),
-    ("ORGANIZATIONALUNITNAME", "2.5.4.11"),
-    ("T", "2.5.4.12"),
-    ("TITLE", "2.5.4.12"),
-    ("DESCRIPTION", "2.5.4.13"),
-    ("BUSINESSCATEGORY", "2.5.4.15"),
-    ("POSTALCODE", "2.5.4.17"),
-    ("NAME", "2.5.4.41"),
-    ("GIVENNAME", "2.5.4.42"),
-    ("G", "2.5.4.42"),
-    ("GN", "2.5.4.42"),
-    ("INITIALS", "2.5.4.43"),
-    ("I", "2.5.4.43"),
-    ("GENERATIONQUALIFIER", "2.5.4.44"),
-    ("DNQUALIFIER", "2.5.4.46"),
-    ("DNQ", "2.5.4.46"),
-    ("PSEUDONYM", "2.5.4.65"),
-    ("ORGANIZATIONIDENTIFIER", "2.5.4.97"),
-    ("DC", "0.9.2342.19200300.100.1.25"),
-    ("DOMAINCOMPONENT", "0.9.2342.19200300.100.1.25"),
-    ("UID", "0.9.2342.19200300.100.1.1"),
-    ("USERID", "0.9.2342.19200300.100.1.1"),
-    ("E", "1.2.840.113549.1.9.1"),
-    ("EMAIL", "1.2.840.113549.1.9.1"),
-    ("EMAILADDRESS", "1.2.840.113549.1.9.1"),
-    ("JURISDICTIONC", "1.3.6.1.4.1.311.60.2.1.3"),
-    ("JURISDICTIONST", "1.3.6.1.4.1.311.60.2.1.2"),
-    ("JURISDICTIONL", "1.3.6.1.4.1.311.60.2.1.1"),
-];
-
-/// The OID of an attribute type written as a short name, `OID.1.2.3` or `1.2.3`.
+/// The OID of an attribute type written as a name (see [`crate::attribute_types`]),
+/// `OID.1.2.3` or `1.2.3`.
 fn attribute_oid(name: &str) -> Option<ObjectIdentifier> {
-    let upper = name.to_ascii_uppercase();
-    if let Some((_, oid)) = ATTRIBUTE_TYPES.iter().find(|(n, _)| *n == upper) {
-        return ObjectIdentifier::new(oid).ok();
+    if let Some(oid) = crate::attribute_types::oid_of(name) {
+        return Some(oid);
     }
-    let dotted = upper.strip_prefix("OID.").unwrap_or(&upper);
+    // `OID.` in any case, as .NET writes it.
+    let dotted = match name.get(..4) {
+        Some(prefix) if prefix.eq_ignore_ascii_case("OID.") => name.get(4..).unwrap_or_default(),
+        _ => name,
+    };
     if dotted.starts_with(|c: char| c.is_ascii_digit()) {
         return ObjectIdentifier::new(dotted).ok();
     }
     None
 }
 
-/// How an attribute type is shown: its usual short name, or its dotted OID.
+/// How an attribute type is shown: the name OpenSSL prints, or the dotted OID.
 pub(crate) fn attribute_name(oid: &ObjectIdentifier) -> String {
-    let dotted = oid.to_string();
-    match ATTRIBUTE_TYPES.iter().find(|(_, o)| *o == dotted) {
-        Some((name, _)) => (*name).to_string(),
-        None => dotted,
-    }
+    crate::attribute_types::name_of(oid).map_or_else(|| oid.to_string(), ToString::to_string)
 }
 
 // ------------------------------------------------------------------------------------ parser

@@ -164,7 +164,7 @@ impl ClientIndex {
         for i in pinned {
             push_unique(&mut found, *i);
         }
-        if let Some(parsed) = certificate.parsed() {
+        if let Ok(parsed) = certificate.names() {
             for (i, client) in self.registry.clients.iter().enumerate() {
                 if client
                     .secrets

@@ -24,6 +24,7 @@
 extern crate alloc;
 
 mod asn1;
+mod attribute_types;
 mod base64;
 mod binding;
 mod certificate;

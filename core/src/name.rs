@@ -2,13 +2,14 @@
 //! in the certificate (so the order inside a multi-valued RDN is the certificate's own).
 //!
 //! The output is the same as `openssl x509 -noout -subject -nameopt RFC2253,-esc_msb` (RFC 2253
-//! rules with UTF-8 output instead of `\XX` escapes for non-ASCII) except where OpenSSL departs
-//! from RFC 4514, where certbind follows the RFC:
-//! - **attribute types**: RFC 4514 §3 names CN, L, ST, O, OU, C, STREET, DC, UID; certbind adds
-//!   only `emailAddress` (as OpenSSL writes it; RFC 4514 would write `1.2.840.113549.1.9.1=#…`,
-//!   which nobody recognises). Every other type is its dotted OID with the value as `#` and the
-//!   hex of its DER (RFC 4514 §2.4), where OpenSSL uses its own short names (`serialNumber=`,
-//!   `title=`, `jurisdictionC=`, …) and text. OpenSSL writes STREET as `street`.
+//! rules with UTF-8 output instead of `\XX` escapes for non-ASCII), which is what people compare
+//! it with:
+//! - **attribute types**: the name OpenSSL prints for every attribute type it knows
+//!   ([`crate::attribute_types`]: `CN`, `serialNumber`, `organizationIdentifier`, `street`,
+//!   `jurisdictionC`, `emailAddress`, …), with the value as an escaped string. RFC 4514 §3 lists
+//!   only CN, L, ST, O, OU, C, STREET, DC and UID, but allows any name a reader knows; every
+//!   other type is its dotted OID with the value as `#` and the hex of its DER (RFC 4514 §2.4).
+//!   A value that is not a string is `#` and the hex of its DER under either (as OpenSSL).
 //! - **order**: the last RDN first (RFC 4514 §2.1). Inside a multi-valued RDN the attributes are
 //!   written in reverse DER order, as OpenSSL does (it reverses the flat list of attributes); an
 //!   RDN is a set, so RFC 4514 leaves that order open.
@@ -28,29 +29,6 @@ use der::Tag;
 
 use crate::tbs::{elements, split_tlv};
 use crate::thumbprint::hex_upper;
-
-/// Attribute types written with a short name.
-const SHORT_NAMES: &[(ObjectIdentifier, &str)] = &[
-    (ObjectIdentifier::new_unwrap("2.5.4.3"), "CN"),
-    (ObjectIdentifier::new_unwrap("2.5.4.7"), "L"),
-    (ObjectIdentifier::new_unwrap("2.5.4.8"), "ST"),
-    (ObjectIdentifier::new_unwrap("2.5.4.10"), "O"),
-    (ObjectIdentifier::new_unwrap("2.5.4.11"), "OU"),
-    (ObjectIdentifier::new_unwrap("2.5.4.6"), "C"),
-    (ObjectIdentifier::new_unwrap("2.5.4.9"), "STREET"),
-    (
-        ObjectIdentifier::new_unwrap("0.9.2342.19200300.100.1.25"),
-        "DC",
-    ),
-    (
-        ObjectIdentifier::new_unwrap("0.9.2342.19200300.100.1.1"),
-        "UID",
-    ),
-    (
-        ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.1"),
-        "emailAddress",
-    ),
-];
 
 /// One `AttributeTypeAndValue`: its type and the value's complete TLV.
 struct Attribute<'a> {
@@ -98,10 +76,7 @@ pub(crate) fn format_name(der: &[u8]) -> der::Result<String> {
 }
 
 fn write_attribute(out: &mut String, attribute: &Attribute<'_>) {
-    let short = SHORT_NAMES
-        .iter()
-        .find(|(oid, _)| *oid == attribute.oid)
-        .map(|(_, n)| *n);
+    let short = crate::attribute_types::name_of(&attribute.oid);
     let text = short.and_then(|_| decode_string(attribute.value));
     match short {
         Some(name) => out.push_str(name),

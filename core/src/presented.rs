@@ -3,8 +3,8 @@
 //!
 //! The certificate's digests and validity are read once, when it is wrapped, with a shallow DER
 //! walk instead of a full X.509 parse: the thumbprint decision (the IdentityServer3 case) then
-//! costs two hashes and a comparison. The full parse (names, SANs) happens only when a secret
-//! needs it, at most once per [`PresentedCertificate`].
+//! costs two hashes and a comparison. The names (subject, SANs) are decoded only when a secret
+//! needs them, at most once per [`PresentedCertificate`].
 //!
 //! [`Presented`] *borrows* the certificate: a server wraps the certificate of a TLS connection
 //! once, when the connection is made, and every request on that connection decides against the
@@ -12,14 +12,17 @@
 //! it.
 
 use alloc::format;
-use alloc::string::String;
+use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 use core::cell::OnceCell;
 use core::fmt;
 
+use const_oid::AssociatedOid;
 use der::{Decode, Tag};
 use sha1::Sha1;
 use sha2::{Digest, Sha256};
+use x509_cert::ext::pkix::SubjectAltName;
+use x509_cert::name::Name;
 
 use crate::when::When;
 use crate::{Error, certificate::bad_der};
@@ -34,7 +37,46 @@ pub struct PresentedCertificate {
     sha256: [u8; 32],
     not_before: When,
     not_after: When,
-    parsed: OnceCell<Option<x509_cert::Certificate>>,
+    names: OnceCell<Result<HolderNames, String>>,
+}
+
+/// The names of a certificate that secrets compare: the subject and the subjectAltName
+/// extension, decoded with x509-cert from the certificate's own fields. Not through
+/// `x509_cert::Certificate`, which refuses the whole certificate for a validity time before
+/// 1970 (der's `DateTime` starts there; RFC 5280 does not).
+#[derive(Debug)]
+pub(crate) struct HolderNames {
+    /// The subject.
+    pub(crate) subject: Name,
+    /// The subjectAltName extension: `Ok(None)` when there is none; an error in words when it
+    /// cannot be read or appears more than once (as x509-cert's `get_extension`).
+    pub(crate) san: Result<Option<SubjectAltName>, String>,
+}
+
+impl HolderNames {
+    fn read(der: &[u8]) -> Result<Self, String> {
+        let raw = crate::tbs::walk(der).map_err(|e| e.to_string())?;
+        let subject = Name::from_der(raw.subject).map_err(|e| format!("the subject: {e}"))?;
+        let san = raw.extensions.map_or(Ok(None), subject_alt_name);
+        Ok(Self { subject, san })
+    }
+}
+
+/// The subjectAltName extension in an `Extensions` SEQUENCE.
+fn subject_alt_name(extensions: &[u8]) -> Result<Option<SubjectAltName>, String> {
+    let extensions = x509_cert::ext::Extensions::from_der(extensions).map_err(|e| e.to_string())?;
+    let mut found = extensions
+        .iter()
+        .filter(|e| e.extn_id == SubjectAltName::OID);
+    match (found.next(), found.next()) {
+        (None, _) => Ok(None),
+        (Some(_), Some(_)) => Err(String::from(
+            "the certificate has more than one subjectAltName extension",
+        )),
+        (Some(extension), None) => SubjectAltName::from_der(extension.extn_value.as_bytes())
+            .map(Some)
+            .map_err(|e| e.to_string()),
+    }
 }
 
 impl PresentedCertificate {
@@ -54,7 +96,7 @@ impl PresentedCertificate {
             sha256,
             not_before,
             not_after,
-            parsed: OnceCell::new(),
+            names: OnceCell::new(),
         })
     }
 
@@ -134,11 +176,12 @@ impl PresentedCertificate {
         self.not_after
     }
 
-    /// The parsed leaf, parsed on first use; `None` when x509-cert cannot read it.
-    pub(crate) fn parsed(&self) -> Option<&x509_cert::Certificate> {
-        self.parsed
-            .get_or_init(|| x509_cert::Certificate::from_der(&self.der).ok())
+    /// The leaf's subject and SANs, decoded on first use; why not when they cannot be read.
+    pub(crate) fn names(&self) -> Result<&HolderNames, &str> {
+        self.names
+            .get_or_init(|| HolderNames::read(&self.der))
             .as_ref()
+            .map_err(String::as_str)
     }
 }
 
@@ -161,7 +204,7 @@ impl Clone for PresentedCertificate {
             sha256: self.sha256,
             not_before: self.not_before,
             not_after: self.not_after,
-            parsed: OnceCell::new(),
+            names: OnceCell::new(),
         }
     }
 }

@@ -15,8 +15,9 @@ use alloc::vec::Vec;
 use core::fmt;
 use core::net::IpAddr;
 
-use x509_cert::ext::pkix::SubjectAltName;
 use x509_cert::ext::pkix::name::GeneralName;
+
+use crate::presented::HolderNames;
 
 /// A SAN type that `tls_client_auth` can require.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
@@ -163,14 +164,14 @@ impl SanRequirement {
     }
 
     /// Checks a certificate's SANs.
-    pub(crate) fn check(&self, cert: &x509_cert::Certificate) -> Result<(), SanMismatch> {
-        let names = match cert.tbs_certificate().get_extension::<SubjectAltName>() {
-            Ok(Some((_, san))) => san.0,
+    pub(crate) fn check(&self, names: &HolderNames) -> Result<(), SanMismatch> {
+        let names = match &names.san {
+            Ok(Some(san)) => &san.0,
             Ok(None) => return Err(SanMismatch::Absent),
-            Err(e) => return Err(SanMismatch::Unreadable(e.to_string())),
+            Err(e) => return Err(SanMismatch::Unreadable(e.clone())),
         };
         let mut found = Vec::new();
-        for name in &names {
+        for name in names {
             let Some(candidate) = self.candidate(name) else {
                 continue;
             };

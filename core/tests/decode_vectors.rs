@@ -1,5 +1,6 @@
 //! Every input of the shared fixture manifest (`tests/fixtures/vectors.json`) decodes to exactly
-//! the certificates OpenSSL found in it, in order, with OpenSSL's thumbprints; every bad input
+//! the certificates OpenSSL found in it, in order, with OpenSSL's thumbprints, names and
+//! validity dates (before 1970 too); every bad input
 //! fails with the expected error code and position. The expected values were computed by
 //! `make-fixtures.sh` with the openssl CLI, not by certbind.
 
@@ -116,6 +117,15 @@ fn every_good_input_gives_openssls_certificates_in_order() {
             );
             assert_eq!(t.x5t(), expected.x5t, "{what}: x5t");
             assert_eq!(t.x5t_s256(), expected.x5t_s256, "{what}: x5t#S256");
+            // Names and validity as OpenSSL prints them (ASCII names: RFC2253 escapes nothing
+            // else), times before 1970 and in 9999 included.
+            let info = cert.info();
+            assert_eq!(info.subject, expected.subject, "{what}: subject");
+            assert_eq!(info.issuer, expected.issuer, "{what}: issuer");
+            assert_eq!(info.not_before, expected.not_before, "{what}: notBefore");
+            assert_eq!(info.not_after, expected.not_after, "{what}: notAfter");
+            assert_eq!(info.not_before_unix, expected.not_before_unix, "{what}");
+            assert_eq!(info.not_after_unix, expected.not_after_unix, "{what}");
         }
         if input.format.as_deref() == Some("pkcs12") {
             assert_eq!(

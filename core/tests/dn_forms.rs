@@ -178,3 +178,81 @@ fn a_reversed_name_is_detected() {
     // OpenSSL's spaced form is read least-specific-first, so this one matches.
     compare("C = US, O = Example, CN = client", &der).unwrap();
 }
+
+/// The attribute types that OpenSSL names and RFC 4514 does not (eIDAS, EV, personal names):
+/// every form a person copies matches the certificate, as before certbind wrote them by name:
+/// what `openssl x509 -subject` prints in each `-nameopt`, dotted OIDs with `#hex` DER
+/// (`-nameopt RFC2253,oid,dump_all`), dotted OIDs with text, .NET's `X509Certificate2.Subject`
+/// and the OpenSSL `/…` form with aliases.
+#[test]
+fn attribute_types_named_by_openssl_match_in_every_form() {
+    let (der, pem) = openssl_cert(
+        "/C=ES/ST=Madrid/street=Calle Mayor 1/postalCode=28013/O=Example, S.A./\
+         organizationIdentifier=VATES-Q2826004J/serialNumber=IDCES-12345678Z/jurisdictionC=ES/\
+         jurisdictionST=Madrid/jurisdictionL=Madrid/businessCategory=Private Organization/\
+         title=Director/SN=Garcia/GN=Maria/initials=MG/pseudonym=mg/generationQualifier=Jr./\
+         dnQualifier=42/UID=mg/DC=example/emailAddress=m@example.com/name=Maria Garcia/\
+         description=Client/CN=client",
+        &[],
+    );
+    for nameopt in [
+        Some("RFC2253"),
+        Some("RFC2253,oid,dump_all"),
+        Some("compat"),
+        Some("oneline"),
+        None,
+    ] {
+        let line = printed(&pem, nameopt);
+        compare(&line, &der).unwrap_or_else(|d| panic!("{nameopt:?}: {line:?}: {d}"));
+    }
+    let dotted = "CN=client,2.5.4.13=Client,2.5.4.41=Maria Garcia,\
+                  1.2.840.113549.1.9.1=m@example.com,0.9.2342.19200300.100.1.25=example,\
+                  0.9.2342.19200300.100.1.1=mg,2.5.4.46=42,2.5.4.44=Jr.,2.5.4.65=mg,2.5.4.43=MG,\
+                  2.5.4.42=Maria,2.5.4.4=Garcia,2.5.4.12=Director,2.5.4.15=Private Organization,\
+                  1.3.6.1.4.1.311.60.2.1.1=Madrid,1.3.6.1.4.1.311.60.2.1.2=Madrid,\
+                  1.3.6.1.4.1.311.60.2.1.3=ES,2.5.4.5=IDCES-12345678Z,2.5.4.97=VATES-Q2826004J,\
+                  2.5.4.10=Example\\, S.A.,2.5.4.17=28013,2.5.4.9=Calle Mayor 1,2.5.4.8=Madrid,\
+                  2.5.4.6=ES";
+    compare(dotted, &der).unwrap();
+    let dotnet = "CN=client, DESCRIPTION=Client, NAME=Maria Garcia, E=m@example.com, DC=example, \
+                  OID.0.9.2342.19200300.100.1.1=mg, DNQ=42, GENERATIONQUALIFIER=Jr., \
+                  PSEUDONYM=mg, I=MG, G=Maria, SN=Garcia, T=Director, \
+                  OID.2.5.4.15=Private Organization, OID.1.3.6.1.4.1.311.60.2.1.1=Madrid, \
+                  OID.1.3.6.1.4.1.311.60.2.1.2=Madrid, OID.1.3.6.1.4.1.311.60.2.1.3=ES, \
+                  SERIALNUMBER=IDCES-12345678Z, OID.2.5.4.97=VATES-Q2826004J, \
+                  O=\"Example, S.A.\", PostalCode=28013, STREET=Calle Mayor 1, S=Madrid, C=ES";
+    compare(dotnet, &der).unwrap();
+    let slashes = "/C=ES/S=Madrid/STREET=Calle Mayor 1/POSTALCODE=28013/O=Example, S.A./\
+                   ORGANIZATIONIDENTIFIER=VATES-Q2826004J/SERIALNUMBER=IDCES-12345678Z/\
+                   jurisdictionC=ES/JURISDICTIONST=Madrid/jurisdictionL=Madrid/\
+                   businessCategory=Private Organization/T=Director/SURNAME=Garcia/\
+                   GIVENNAME=Maria/I=MG/pseudonym=mg/generationQualifier=Jr./DNQ=42/USERID=mg/\
+                   DOMAINCOMPONENT=example/E=m@example.com/name=Maria Garcia/\
+                   description=Client/commonName=client";
+    compare(slashes, &der).unwrap();
+    // A differing value is reported under the name OpenSSL prints.
+    let difference = compare(&dotnet.replace("IDCES-12345678Z", "IDCES-0"), &der).unwrap_err();
+    assert_eq!(
+        difference.to_string(),
+        "serialNumber differs: registered \"IDCES-0\", certificate has \"IDCES-12345678Z\""
+    );
+    let difference =
+        compare(&dotted.replace("2.5.4.97=VATES", "2.5.4.97=VATXX"), &der).unwrap_err();
+    assert!(
+        matches!(&difference, DnDifference::Value { attribute, .. } if attribute == "organizationIdentifier"),
+        "{difference:?}"
+    );
+}
+
+/// `UID` and `uid` in a registered name are userId (0.9.2342.19200300.100.1.1, RFC 4519), as
+/// LDAP writes them (`uid=jdoe,ou=People,dc=example,dc=com`); OpenSSL's `uid` for
+/// uniqueIdentifier (…100.1.44) is read only in its dotted form.
+#[test]
+fn uid_in_any_case_is_user_id() {
+    let (der, _) = openssl_cert("/DC=com/DC=example/OU=People/UID=jdoe", &[]);
+    compare("uid=jdoe,ou=People,dc=example,dc=com", &der).unwrap();
+    compare("UID=jdoe,OU=People,DC=example,DC=com", &der).unwrap();
+    let (der, _) = openssl_cert("/DC=com/0.9.2342.19200300.100.1.44=u-44", &[]);
+    compare("0.9.2342.19200300.100.1.44=u-44,DC=com", &der).unwrap();
+    compare("uid=u-44,DC=com", &der).unwrap_err();
+}

@@ -58,10 +58,15 @@ fn rfc4514_params() -> CertificateParams {
         DnType::CustomDnType(vec![1, 2, 840, 113549, 1, 9, 1]),
         DnValue::Ia5String("ops@example.com".try_into().unwrap()),
     );
-    // serialNumber (2.5.4.5): no short name in RFC 4514, so dotted OID and #hex of the DER.
+    // serialNumber (2.5.4.5): named as OpenSSL names it (RFC 4514 lists no name for it).
     dn.push(
         DnType::CustomDnType(vec![2, 5, 4, 5]),
         DnValue::PrintableString("123".try_into().unwrap()),
+    );
+    // An attribute type nobody names: dotted OID and `#` + the hex of the DER (RFC 4514 §2.4).
+    dn.push(
+        DnType::CustomDnType(vec![1, 3, 6, 1, 4, 1, 99999, 1]),
+        DnValue::Utf8String("x".into()),
     );
     dn.push(DnType::CommonName, " #lead and trail ");
     params
@@ -74,7 +79,8 @@ fn names_are_rfc4514_most_specific_first_with_escapes_and_decoded_string_types()
     let info = info_of(cert.der());
     let expected = concat!(
         r"CN=\ #lead and trail\ ,",
-        "2.5.4.5=#1303313233,",
+        "1.3.6.1.4.1.99999.1=#0C0178,",
+        "serialNumber=123,",
         "emailAddress=ops@example.com,",
         "L=Zurich,",
         "OU=Ünïcode Ω,",
@@ -119,6 +125,19 @@ fn validity_is_rfc3339_utc_across_utctime_and_generalizedtime() {
             (9999, 12, 31),
             "1970-01-01T00:00:00Z",
             "9999-12-31T00:00:00Z",
+        ),
+        // Before 1970: UTCTime 50-69 (RFC 5280 §4.1.2.5.1), GeneralizedTime before 1950.
+        (
+            (1950, 1, 1),
+            (1969, 12, 31),
+            "1950-01-01T00:00:00Z",
+            "1969-12-31T00:00:00Z",
+        ),
+        (
+            (1900, 3, 1),
+            (1969, 7, 20),
+            "1900-03-01T00:00:00Z",
+            "1969-07-20T00:00:00Z",
         ),
     ] {
         let mut params = CertificateParams::new(vec!["a.example".to_string()]).unwrap();

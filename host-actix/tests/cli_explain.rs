@@ -227,6 +227,100 @@ fn explain_names_the_wrong_client_and_bad_config_as_input_errors() {
     assert_eq!(out.status.code(), Some(2));
 }
 
+/// rustls-webpki cannot represent a time before 1970 and refuses such a chain: certbind keeps
+/// that verdict and says why in words, naming the certificate and its date; the thumbprint
+/// decision for the same certificate does not need a chain and accepts it.
+#[test]
+fn a_chain_dated_before_1970_is_refused_in_words_and_its_thumbprint_accepted() {
+    let leaf = fixture("time.utc-1950.ee.pem");
+    let int = fixture("basic.intermediate.ca.pem");
+    let root = fixture("basic.root.ca.pem");
+    let out = certbind(&[
+        "verify-chain",
+        &leaf,
+        "--anchor",
+        &root,
+        "--intermediate",
+        &int,
+        "--json",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let v = json(&out);
+    assert_eq!(v["code"], "dated_before_1970");
+    assert_eq!(
+        v["reason"],
+        "the certificate CN=certclient-1950,OU=Clients,O=certbind Tests\\, Inc.,C=US is dated \
+         1950-01-01T00:00:00Z, before 1970: rustls-webpki, which validates chains, cannot \
+         represent times before 1970, so this chain cannot be validated (the date itself is \
+         valid, RFC 5280 §4.1.2.5)"
+    );
+
+    let text = std::fs::read_to_string(fixtures().join("vectors.json")).expect("vectors");
+    let vectors: Value = serde_json::from_str(&text).expect("json");
+    let sha1 = vectors["inputs"]
+        .as_array()
+        .expect("inputs")
+        .iter()
+        .find(|v| v["file"] == "time.utc-1950.ee.pem")
+        .expect("vector")["certificates"][0]["sha1"]
+        .as_str()
+        .expect("sha1")
+        .to_owned();
+    let config = Config::new(
+        "before-1970",
+        &format!(
+            "[[clients]]\nclient_id = \"old-chain\"\nscopes = [\"read\"]\n\n\
+             [[clients.secrets]]\ntype = \"tls_client_auth\"\n\
+             subject_dn = \"CN=certclient-1950, OU=Clients, O=\\\"certbind Tests, Inc.\\\", C=US\"\n\n\
+             [[clients]]\nclient_id = \"old-thumbprint\"\nscopes = [\"read\"]\n\n\
+             [[clients.secrets]]\ntype = \"x509_thumbprint\"\nvalue = \"{sha1}\"\n"
+        ),
+    );
+    // Without --client: both clients are candidates (by subject DN and by thumbprint).
+    let path = config.path();
+    let out = certbind(&[
+        "explain", "--config", &path, "--chain", &int, "--json", &leaf,
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v = json(&out);
+    let decision = |id: &str| {
+        v["clients"]
+            .as_array()
+            .expect("clients")
+            .iter()
+            .find(|c| c["client_id"] == id)
+            .unwrap_or_else(|| panic!("{id} in {v:#}"))["decision"]
+            .clone()
+    };
+    assert_eq!(decision("old-thumbprint")["outcome"], "accepted", "{v:#}");
+    let chain = decision("old-chain");
+    assert_eq!(chain["outcome"], "rejected", "{v:#}");
+    assert_eq!(chain["secrets"][0]["reason"]["code"], "chain_invalid");
+    assert_eq!(
+        chain["secrets"][0]["reason"]["error"]["code"],
+        "dated_before_1970"
+    );
+    assert_eq!(
+        chain["secrets"][0]["reason"]["error"]["time"],
+        "1950-01-01T00:00:00Z"
+    );
+    let out = certbind(&["explain", "--config", &path, "--chain", &int, &leaf]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("valid 1950-01-01T00:00:00Z to 9999-12-31T23:59:59Z"),
+        "{text}"
+    );
+    assert!(
+        text.contains("is dated 1950-01-01T00:00:00Z, before 1970: rustls-webpki"),
+        "{text}"
+    );
+}
+
 #[test]
 fn verify_chain_exit_codes_and_json() {
     let leaf = fixture("basic.client.ee.pem");

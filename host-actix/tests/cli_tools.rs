@@ -244,6 +244,87 @@ fn inspect_json_has_the_documented_fields_and_agrees_with_openssl_subject() {
     assert_eq!(row["subject"], subject.as_str());
 }
 
+/// Certificates dated before 1970 (UTCTime 50-69, GeneralizedTime before 1950 or in 1969) and
+/// until 9999-12-31 are read, thumbprinted and shown with their dates exactly, as openssl
+/// prints them (vectors.json).
+#[test]
+fn certificates_dated_before_1970_are_inspected_with_their_exact_dates() {
+    let vectors = vectors();
+    for file in [
+        "time.utc-1950.ee.pem",
+        "time.utc-1969.ee.der",
+        "time.generalized-1900.ee.pem",
+        "time.generalized-1969.ee.pem",
+    ] {
+        let want = &vectors["inputs"]
+            .as_array()
+            .expect("inputs")
+            .iter()
+            .find(|i| i["file"] == file)
+            .expect("vector")["certificates"][0];
+        let rows = stdout_json(&certbind(&["inspect", "--json", file]));
+        for key in [
+            "sha1",
+            "sha256",
+            "subject",
+            "issuer",
+            "not_before",
+            "not_after",
+        ] {
+            assert_eq!(rows[0][key], want[key], "{file}: {key}");
+        }
+        for key in ["not_before_unix", "not_after_unix"] {
+            assert_eq!(rows[0][key], want[key], "{file}: {key}");
+        }
+        let prints = stdout_json(&certbind(&["thumbprint", "--json", file]));
+        assert_eq!(prints[0]["sha1"], want["sha1"], "{file}");
+    }
+    let out = certbind(&["inspect", "time.utc-1950.ee.pem"]);
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("  Not before           1950-01-01T00:00:00Z\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "  Not after            9999-12-31T23:59:59Z (no expiration date, RFC 5280)\n"
+        ),
+        "{text}"
+    );
+    let text = String::from_utf8_lossy(&certbind(&["inspect", "time.utc-1969.ee.pem"]).stdout)
+        .into_owned();
+    assert!(
+        text.contains("  Not after            1969-12-31T23:59:59Z (EXPIRED)\n"),
+        "{text}"
+    );
+}
+
+/// Attribute types by the names OpenSSL prints (serialNumber, organizationIdentifier, …), in the
+/// text output as in the JSON.
+#[test]
+fn inspect_names_attributes_as_openssl_does() {
+    let out = certbind(&["inspect", "names.eidas.ee.pem"]);
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    let subject = vectors()["inputs"]
+        .as_array()
+        .expect("inputs")
+        .iter()
+        .find(|i| i["file"] == "names.eidas.ee.pem")
+        .expect("vector")["certificates"][0]["subject"]
+        .as_str()
+        .expect("subject")
+        .to_owned();
+    assert!(
+        subject.contains(",serialNumber=IDCES-12345678Z,organizationIdentifier=VATES-Q2826004J,")
+    );
+    assert!(
+        text.contains(&format!("  Subject              {subject}\n")),
+        "{text}"
+    );
+}
+
 #[test]
 fn inspect_text_shows_thumbprints_and_names() {
     let out = certbind(&["inspect", "basic.client.ee.pem"]);

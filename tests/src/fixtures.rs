@@ -3,8 +3,9 @@
 //! openssl CLI, never by certbind).
 //!
 //! The manifest's `inputs` section lists every certificate input: its `format`, the `password`
-//! for PKCS#12, the expected `certificates` (`sha1`, `sha256`, `x5t`, `x5t#S256`, `subject` in
-//! OpenSSL's RFC 2253 form), `key_certificate` for PKCS#12, and for bad inputs the expected
+//! for PKCS#12, the expected `certificates` (`sha1`, `sha256`, `x5t`, `x5t#S256`, `subject` and
+//! `issuer` in OpenSSL's RFC 2253 form, `not_before` and `not_after` in RFC 3339 with their
+//! `_unix` seconds, negative before 1970), `key_certificate` for PKCS#12, and for bad inputs the expected
 //! `error` code (`certbind_core::Error::code`) and sometimes its `line`, `column` or `offset`.
 //! Other sections belong to other test suites.
 
@@ -63,6 +64,16 @@ pub struct ExpectedCertificate {
     pub x5t_s256: String,
     /// The subject as `openssl x509 -subject -nameopt RFC2253` prints it.
     pub subject: String,
+    /// The issuer, as OpenSSL prints it.
+    pub issuer: String,
+    /// notBefore as `openssl x509 -startdate -dateopt iso_8601` prints it, in RFC 3339 form.
+    pub not_before: String,
+    /// notBefore in seconds since the Unix epoch (GNU `date`), negative before 1970.
+    pub not_before_unix: i64,
+    /// notAfter, as `not_before`.
+    pub not_after: String,
+    /// notAfter in seconds since the Unix epoch.
+    pub not_after_unix: i64,
 }
 
 /// One entry of the manifest's `inputs`.
@@ -104,12 +115,22 @@ fn expected_certificate(c: &Value) -> ExpectedCertificate {
     let field = |key: &str| {
         string(c, key).unwrap_or_else(|| panic!("vectors.json: a certificate lacks {key}"))
     };
+    let seconds = |key: &str| {
+        c.get(key)
+            .and_then(Value::as_i64)
+            .unwrap_or_else(|| panic!("vectors.json: a certificate lacks {key}"))
+    };
     ExpectedCertificate {
         sha1: field("sha1"),
         sha256: field("sha256"),
         x5t: field("x5t"),
         x5t_s256: field("x5t#S256"),
         subject: field("subject"),
+        issuer: field("issuer"),
+        not_before: field("not_before"),
+        not_before_unix: seconds("not_before_unix"),
+        not_after: field("not_after"),
+        not_after_unix: seconds("not_after_unix"),
     }
 }
 

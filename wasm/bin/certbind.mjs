@@ -232,9 +232,13 @@ function inspectText(file, r, now) {
   return lines;
 }
 
+/** 9999-12-31T23:59:59Z: "no well-defined expiration date" (RFC 5280 4.1.2.5). */
+const NO_EXPIRATION = 253402300799;
+
 function validityState(notBefore, notAfter, now) {
   if (now < notBefore) return ' (NOT YET VALID)';
   if (now > notAfter) return ' (EXPIRED)';
+  if (notAfter === NO_EXPIRATION) return ' (no expiration date, RFC 5280)';
   return ` (${Math.trunc((notAfter - now) / 86400)} days left)`;
 }
 

@@ -57,9 +57,10 @@ export interface CertificateInfo {
   version: number;
   /** Uppercase hex, as in the DER. */
   serial: string;
-  /** RFC 4514. */
+  /** RFC 4514, attribute types named as `openssl x509 -nameopt RFC2253` names them
+   * (`serialNumber=…`, `organizationIdentifier=…`); `OID=#hex` for types nobody names. */
   subject: string;
-  /** RFC 4514. */
+  /** RFC 4514, as `subject`. */
   issuer: string;
   /** Hex of the subject Name DER. */
   subjectDer: string;
@@ -69,9 +70,10 @@ export interface CertificateInfo {
   notBefore: string;
   /** RFC 3339 UTC. */
   notAfter: string;
-  /** Seconds since the Unix epoch. */
+  /** Seconds since the Unix epoch; negative before 1970 (RFC 5280 allows dates from 1950 in
+   * UTCTime, any year in GeneralizedTime). */
   notBeforeUnix: number;
-  /** Seconds since the Unix epoch. */
+  /** Seconds since the Unix epoch; 253402300799 for 9999-12-31T23:59:59Z, "no expiration". */
   notAfterUnix: number;
   san: SubjectAltName[];
   /** e.g. "RSA 2048", "EC P-256", "Ed25519". */

@@ -9,7 +9,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { loadBuilds } from './builds.mjs';
+import { fixture, loadBuilds } from './builds.mjs';
 
 const builds = (await loadBuilds()).filter((b) => b.full);
 
@@ -95,5 +95,23 @@ for (const { name, api } of builds) {
         assert.equal(bad.error.code, 'bad_signature', JSON.stringify(bad));
       });
     }
+  });
+}
+
+for (const { name, api } of builds) {
+  test(`a chain dated before 1970: webpki's refusal in words (${name} build)`, () => {
+    // time.utc-1950.ee.pem: notBefore UTCTime 500101000000Z, issued by the fixtures' intermediate.
+    const report = api.verifyChain(fixture('time.utc-1950.ee.pem'), {
+      anchors: fixture('basic.root.ca.pem'),
+      intermediates: fixture('basic.intermediate.ca.pem'),
+      now: '2030-01-01T00:00:00Z',
+    });
+    assert.equal(report.valid, false);
+    assert.deepEqual(report.error, {
+      code: 'dated_before_1970',
+      subject: 'CN=certclient-1950,OU=Clients,O=certbind Tests\\, Inc.,C=US',
+      time: '1950-01-01T00:00:00Z',
+    });
+    assert.match(report.reason, /is dated 1950-01-01T00:00:00Z, before 1970: rustls-webpki, which validates chains, cannot represent times before 1970/);
   });
 }

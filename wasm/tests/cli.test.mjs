@@ -176,6 +176,10 @@ describe('npx certbind prints what the Rust certbind prints', { skip: !RUST && '
     ['inspect', '--json', 'basic.chain.pem'],
     ['inspect', '--json', '--password', 'certbind-test', 'client.modern.p12'],
     ['inspect', 'basic.client.ee.pem'],
+    // Dated before 1970 and until 9999-12-31; attribute types by OpenSSL's names.
+    ['inspect', 'time.utc-1950.ee.pem', 'time.utc-1969.ee.der', 'time.generalized-1900.ee.pem'],
+    ['inspect', '--json', 'time.generalized-1969.ee.pem', 'names.eidas.ee.pem'],
+    ['thumbprint', 'time.utc-1950.ee.der', 'names.attribute-types.ee.pem'],
     ['normalize', '--json', `\u200E${CLIENT.sha1.match(/../g).join(':').toLowerCase()}`],
     ['normalize', `SHA1 Fingerprint=${CLIENT.sha1.match(/../g).join(':')}`],
     ['normalize', `\u200E\u00A0${CLIENT.sha256.match(/../g).join(' ').toLowerCase()} `],

@@ -62,16 +62,32 @@ for (const build of builds) {
         });
       });
 
+      if (input.certificates.length === 1) {
+        test(`${label}: compare() matches openssl's SHA-1 as pasted with colons`, () => {
+          const pasted = input.certificates[0].sha1.match(/../g).join(':').toLowerCase();
+          const c = api.compare(fixture(input.file), pasted, options);
+          assert.equal(c.matched, true, JSON.stringify(c));
+        });
+      }
+
       test(`${label}: inspect() agrees with thumbprints() and the vector`, () => {
         const reports = api.inspect(fixture(input.file), options);
         const prints = api.thumbprints(fixture(input.file), options);
         assert.equal(reports.length, input.certificates.length);
         reports.forEach((r, i) => {
-          assert.equal(r.subject, input.certificates[i].subject);
-          assert.equal(r.sha256, input.certificates[i].sha256);
+          const want = input.certificates[i];
+          // Names as openssl -nameopt RFC2253 prints them; dates as openssl prints them, with
+          // GNU date's seconds (negative before 1970, 253402300799 for 9999-12-31T23:59:59Z).
+          assert.equal(r.subject, want.subject);
+          assert.equal(r.issuer, want.issuer);
+          assert.equal(r.sha256, want.sha256);
           assert.equal(r.spkiSha256, prints[i].spkiSha256);
           assert.equal(r.hasPrivateKey, prints[i].hasPrivateKey);
-          assert.match(r.notBefore, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+          assert.equal(r.notBefore, want.not_before);
+          assert.equal(r.notAfter, want.not_after);
+          assert.equal(r.notBeforeUnix, want.not_before_unix);
+          assert.equal(r.notAfterUnix, want.not_after_unix);
+          assert.equal(Date.parse(r.notBefore) / 1000, r.notBeforeUnix);
           assert.equal(Date.parse(r.notAfter) / 1000, r.notAfterUnix);
         });
       });

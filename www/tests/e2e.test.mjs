@@ -132,6 +132,37 @@ for (const target of TARGETS) {
       await s.finish('pem-dropped');
     });
 
+    test('certificates dated before 1970 and until 9999 show their dates exactly; names as openssl prints them', async () => {
+      const s = await open(target);
+      await dropFile(s.page, 'time.utc-1950.ee.pem');
+      await s.page.waitForSelector('#certificates article.cert');
+      const old = vector('time.utc-1950.ee.pem').certificates[0];
+      let card = await text(s.page, '#cert-0');
+      for (const key of ['sha1', 'sha256', 'subject', 'not_before', 'not_after']) assert.ok(card.includes(old[key]), `${key} shown`);
+      assert.equal(old.not_before, '1950-01-01T00:00:00Z');
+      assert.match(card, /no expiration date/);
+      assert.equal(await s.page.locator('#cert-0.invalid-time').count(), 0, 'valid now');
+      await s.finish('dated-1950');
+
+      const s2 = await open(target);
+      await dropFile(s2.page, 'time.utc-1969.ee.pem');
+      await s2.page.waitForSelector('#certificates article.cert');
+      card = await text(s2.page, '#cert-0');
+      assert.ok(card.includes('1969-12-31T23:59:59Z'));
+      assert.match(card, /expired \d+ days ago/);
+      assert.equal(await s2.page.locator('#cert-0.invalid-time').count(), 1);
+      await s2.finish('dated-1969');
+
+      const s3 = await open(target);
+      await dropFile(s3.page, 'names.eidas.ee.pem');
+      await s3.page.waitForSelector('#certificates article.cert');
+      const eidas = vector('names.eidas.ee.pem').certificates[0];
+      card = await text(s3.page, '#cert-0');
+      assert.ok(card.includes(eidas.subject), 'the subject as openssl prints it');
+      assert.match(card, /serialNumber=IDCES-12345678Z,organizationIdentifier=VATES-Q2826004J/);
+      await s3.finish('names-eidas');
+    });
+
     test('a DER file from the file picker is read', async () => {
       const s = await open(target);
       await s.page.setInputFiles('#file', join(FIXTURES, 'basic.client.ee.der'));

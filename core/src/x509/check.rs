@@ -15,7 +15,9 @@
 //! - `AlgorithmIdentifier ::= SEQUENCE { OBJECT IDENTIFIER, ANY OPTIONAL }` (both of them);
 //! - `issuer`/`subject`: `SEQUENCE OF SET OF SEQUENCE { OBJECT IDENTIFIER, ANY }`;
 //! - `validity`: two times, each `UTCTime` or `GeneralizedTime` in RFC 5280 form with a valid
-//!   date from 1970 on (der's `DateTime`);
+//!   date. Unlike x509-cert, dates before 1970 are accepted: der's `DateTime` starts at 1970,
+//!   but RFC 5280 allows UTCTime from 1950 and GeneralizedTime from year 0000, and long-lived
+//!   device and test CAs use them (`check_tests.rs` holds this one difference apart);
 //! - `subjectPublicKeyInfo ::= SEQUENCE { AlgorithmIdentifier, BIT STRING }`;
 //! - `issuerUniqueID [1] IMPLICIT BIT STRING OPTIONAL`, `subjectUniqueID [2] …` (primitive);
 //! - `extensions [3] EXPLICIT SEQUENCE OF SEQUENCE { OBJECT IDENTIFIER, critical BOOLEAN DEFAULT
@@ -121,8 +123,9 @@ fn name(r: &mut SliceReader<'_>) -> Result<()> {
 }
 
 /// `Time ::= CHOICE { utcTime UTCTime, generalTime GeneralizedTime }`, each in the form RFC 5280
-/// §4.1.2.5 requires (`YYMMDDHHMMSSZ`, `YYYYMMDDHHMMSSZ`) with a valid date from 1970 on: der's
-/// `UtcTime` and `GeneralizedTime` rules, errors included, without their date arithmetic.
+/// §4.1.2.5 requires (`YYMMDDHHMMSSZ`, `YYYYMMDDHHMMSSZ`) with a valid date: der's `UtcTime` and
+/// `GeneralizedTime` rules, errors included, without their date arithmetic and without their
+/// 1970 floor (UTCTime 50–69 is 1950–1969, RFC 5280 §4.1.2.5.1).
 fn time(r: &mut SliceReader<'_>) -> Result<()> {
     let tag = Tag::peek(r)?;
     let generalized = match tag {
@@ -175,7 +178,7 @@ fn time(r: &mut SliceReader<'_>) -> Result<()> {
                 [fields[1], fields[2], fields[3], fields[4], fields[5], 0]
             },
         );
-        if year < 1970 || !is_valid_date_time(i64::from(year), month, day, hour, minute, second) {
+        if !is_valid_date_time(i64::from(year), month, day, hour, minute, second) {
             return Err(r.error(tag.value_error()));
         }
         Ok(())

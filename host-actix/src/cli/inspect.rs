@@ -121,11 +121,16 @@ fn write_text(
     Ok(())
 }
 
+/// 9999-12-31T23:59:59Z: "no well-defined expiration date" (RFC 5280 §4.1.2.5).
+const NO_EXPIRATION: i64 = 253_402_300_799;
+
 fn validity_state(not_before: i64, not_after: i64, now: i64) -> String {
     if now < not_before {
         " (NOT YET VALID)".to_owned()
     } else if now > not_after {
         " (EXPIRED)".to_owned()
+    } else if not_after == NO_EXPIRATION {
+        " (no expiration date, RFC 5280)".to_owned()
     } else {
         format!(" ({} days left)", (not_after - now) / 86_400)
     }
