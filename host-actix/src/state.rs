@@ -46,10 +46,11 @@ pub struct Urls {
     pub issuer: String,
     /// `aud`.
     pub audience: String,
-    /// Base URL of the endpoints in the main metadata (the public listener when there is one).
+    /// Base URL of the endpoints in the main metadata: the public listener's URL when there is
+    /// one, else the mTLS listener's, followed by the base path (`https://host/core`).
     pub endpoints_base: String,
-    /// Base URL of the mTLS listener, advertised in `mtls_endpoint_aliases` when it differs
-    /// from `endpoints_base`.
+    /// Base URL of the mTLS listener (with the base path), advertised in
+    /// `mtls_endpoint_aliases` when there is a public listener too.
     pub mtls_base: Option<String>,
 }
 
@@ -118,7 +119,7 @@ pub struct AppState {
     pub body_limit: usize,
     /// Base URLs.
     pub urls: Urls,
-    /// The checker page file served at [`paths::CHECKER`], when found.
+    /// A checker page file served at [`paths::CHECKER`] instead of the page built into certbind.
     pub checker_page: Option<std::path::PathBuf>,
 }
 
@@ -135,7 +136,7 @@ impl AppState {
         }
     }
 
-    /// Serves this file at [`paths::CHECKER`].
+    /// Serves this file at [`paths::CHECKER`] (`None`: the page built into certbind).
     #[must_use]
     pub fn with_checker_page(mut self, page: Option<std::path::PathBuf>) -> Self {
         self.checker_page = page;
