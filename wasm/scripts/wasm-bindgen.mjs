@@ -2,7 +2,7 @@
 // The wasm-bindgen CLI the package build needs: exactly the version of the wasm-bindgen crate in
 // Cargo.lock (the CLI refuses a module made by another version). Found in $WASM_BINDGEN, on PATH
 // or in <repo>/tools/bin; when none of them is that version, installed into <repo>/tools with
-// `cargo install` (about a minute on 2 cores, once per checkout), so that `npm ci && npm run
+// `cargo install` (one to a few minutes, once per checkout), so that `npm ci && npm run
 // build` is the whole build from source.
 //
 // `node scripts/wasm-bindgen.mjs` prints the CLI's path, installing it when missing.
@@ -54,7 +54,7 @@ export function ensureWasmBindgen({ env = process.env, log = console.error } = {
   if (found) return found;
   const [cmd, argv] = installCommand(version, tools);
   log(`wasm-bindgen ${version} not found (tried ${tried.join(', ')}).`);
-  log(`Installing it into ${tools} (once; about a minute on 2 cores): ${cmd} ${argv.join(' ')}`);
+  log(`Installing it into ${tools} (once; a few minutes, cargo builds it from source): ${cmd} ${argv.join(' ')}`);
   const started = Date.now();
   const r = spawnSync(cmd, argv, { stdio: ['ignore', 'inherit', 'inherit'], env });
   if (r.error) throw new Error(`${cmd}: ${r.error.message}`);
@@ -62,7 +62,7 @@ export function ensureWasmBindgen({ env = process.env, log = console.error } = {
   const installed = join(tools, 'bin', 'wasm-bindgen');
   const check = findWasmBindgen(version, { env: { ...env, WASM_BINDGEN: installed }, tools });
   if (check.found !== installed) throw new Error(`${installed} is not wasm-bindgen ${version} after the install`);
-  log(`wasm-bindgen ${version} installed in ${((Date.now() - started) / 1000).toFixed(0)} s: ${installed}`);
+  log(`wasm-bindgen ${version} installed in ${((Date.now() - started) / 1000).toFixed(0)} s: ${installed} (the build finds it there; no PATH change needed)`);
   return installed;
 }
 
