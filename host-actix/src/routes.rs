@@ -4,8 +4,6 @@ use actix_web::web;
 
 use crate::state::paths;
 
-pub(crate) use checker::find_checker_page;
-
 mod checker;
 mod client_auth;
 mod discovery;

@@ -158,7 +158,7 @@ impl Application {
         };
 
         let snapshot = Snapshot::new(clients, keys, settings.max_token_lifetime, &urls);
-        let checker_page = routes::find_checker_page(settings.checker_page.as_deref());
+        let checker_page = settings.checker_page.clone();
         let checker_at = format!("{}{}", settings.base_path, crate::state::paths::CHECKER);
         match &checker_page {
             Some(page) => tracing::info!(page = %page.display(), "checker page at {checker_at}"),

@@ -252,6 +252,40 @@ fn serve_base_path_puts_every_endpoint_and_banner_url_under_it() {
         .unwrap();
     assert!(String::from_utf8_lossy(&page.stdout).contains("Certificate thumbprint checker"));
 
+    // In the config file: `check` names the file, line and field of a bad one, and shows a
+    // good one.
+    let config = server.dir.join("certbind.toml");
+    let original = std::fs::read_to_string(&config).unwrap();
+    let check = |base_path: &str| {
+        std::fs::write(
+            &config,
+            original.replacen(
+                "[server]\n",
+                &format!("[server]\nbase_path = \"{base_path}\"\n"),
+                1,
+            ),
+        )
+        .unwrap();
+        Command::new(BIN)
+            .args(["check", "--config"])
+            .arg(&config)
+            .output()
+            .unwrap()
+    };
+    let out = check("/core");
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stdout).contains("  base path  /core"));
+    let line = original.lines().position(|l| l == "[server]").unwrap() + 2;
+    let out = check("/core/");
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains(&format!(
+            "certbind.toml:{line}: server.base_path: \"/core/\" ends with \"/\": write \"/core\""
+        )),
+        "{stderr}"
+    );
+
     // A base path that is not one is a usage error that says why.
     let out = Command::new(BIN)
         .args(["serve", "--dev", "--base-path", "core/", "--dir"])

@@ -5,7 +5,7 @@
 //! `certbind serve --checker-page`) names a file, which is read per request: it is about 1.3 MB,
 //! asked for rarely, and the server's idle memory stays small.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, HttpResponseBuilder, web};
@@ -19,13 +19,6 @@ mod embedded;
 const CSP_FILE: &str = "csp.txt";
 /// Larger files are not served: the page is about 1.3 MB.
 const MAX_PAGE_BYTES: u64 = 16 * 1024 * 1024;
-
-/// The page file to serve instead of the compiled-in one: the configured file, if any (even if
-/// missing: the route then says so).
-#[must_use]
-pub(crate) fn find_checker_page(configured: Option<&Path>) -> Option<PathBuf> {
-    configured.map(Path::to_path_buf)
-}
 
 /// A 200 for the page with its headers: HTML, revalidated before reuse, not framed, no
 /// referrer, and the page's own policy as a header too.
