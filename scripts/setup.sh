@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # Installs what certbind's build and tests need on a fresh Debian machine, skipping what is there:
 # rustup targets, Debian packages (openssl, chromium, nginx, haproxy, postgresql, curl, xz, a JDK
-# for the Java TLS client test), wasm-bindgen-cli pinned to the crate's version (into ./tools),
-# and npm packages (npm ci in wasm/, www/ and tests/peers/oidc-provider/).
+# for the Java TLS client test) and npm packages (npm ci in wasm/, www/ and
+# tests/peers/oidc-provider/). The pinned wasm-bindgen-cli is installed into ./tools by the npm
+# package's own build (wasm/scripts/wasm-bindgen.mjs) when it is missing.
 # Idempotent; safe to run before every test run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-ROOT=$PWD
 say() { printf '\n==> %s\n' "$*"; }
 
 say "rustup targets"
@@ -31,16 +31,6 @@ if ((${#need_pkgs[@]})); then
   SUDO=""; [[ $(id -u) -eq 0 ]] || SUDO="sudo"
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need_pkgs[@]}" >/dev/null
-fi
-
-# wasm-bindgen-cli must match the wasm-bindgen crate version exactly (see wasm/Cargo.toml).
-WB_VERSION=0.2.130
-if [[ "$("$ROOT/tools/bin/wasm-bindgen" --version 2>/dev/null)" != "wasm-bindgen $WB_VERSION" ]]; then
-  say "cargo install wasm-bindgen-cli $WB_VERSION (about a minute, once)"
-  # Not --locked: the CLI's lockfile pins a webpki-roots version some registries lack.
-  # --debug: builds in ~1 min instead of ~7 on 2 cores; the output is byte-identical and binding
-  # our module takes under a second either way.
-  cargo install -q wasm-bindgen-cli --version "$WB_VERSION" --debug --root "$ROOT/tools"
 fi
 
 # tests/peers/oidc-provider: node-oidc-provider, the second token issuer of the API tests.

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Runs every test certbind has: lints, Rust unit/integration tests (real TLS, real proxies,
 # OpenSSL cross-checks), no_std/wasm builds of the core, the npm package's tests against its Node
-# and web builds, and the checker page in headless Chromium. Installs missing prerequisites first
-# (scripts/setup.sh). Screenshots and other artifacts go to tests/artifacts/.
+# and web builds with its size budgets (wasm/ci.sh), and the checker page in headless Chromium,
+# including the check that the page built into certbind is the page the sources build and the page
+# as the binary serves it (www/ci.sh). Installs missing prerequisites first (scripts/setup.sh).
+# Screenshots and other artifacts go to tests/artifacts/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$PWD/tools/bin:$PATH"

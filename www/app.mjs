@@ -74,7 +74,11 @@ document.addEventListener('click', async (event) => {
   setTimeout(() => { button.textContent = 'Copy'; }, 1500);
 });
 
-/** The live region: a one-line summary of what just changed, for screen readers and everyone. */
+/**
+ * The live region: a one-line summary of what just changed, for screen readers. It is visually
+ * hidden (style.css `.status`): everything it says is also on the page where it happened, and a
+ * floating bar would cover the control someone just typed into.
+ */
 function announce(text) {
   const status = $('status');
   status.textContent = text;
@@ -272,8 +276,24 @@ const KIND_WORDS = {
   quote: 'removed (quote)',
 };
 
-function changesTable(changes) {
+/**
+ * What was cleaned: the core's summary by kind first (the lines `certbind normalize` prints),
+ * then every character in a table behind a disclosure — a pasted SHA-1 with spaces is three
+ * lines, not 36 rows.
+ */
+function changesView(normalized) {
+  const { changes, summary } = normalized;
   if (changes.length === 0) return h('p', {}, 'Nothing had to be cleaned: the pasted value was already in canonical form.');
+  return h('div', { class: 'cleaning' },
+    h('p', { class: 'cleaning-heading', id: 'changes-heading' }, 'Cleaned from the pasted value:'),
+    h('ul', { class: 'changes-summary', id: 'changes-summary', 'aria-labelledby': 'changes-heading' },
+      summary.map((line) => h('li', {}, line))),
+    h('details', { class: 'changes-details', id: 'changes-details' },
+      h('summary', {}, `Every character, one row each (${changes.length})`),
+      changesTable(changes)));
+}
+
+function changesTable(changes) {
   return h('div', { class: 'table-wrap' }, h('table', { class: 'changes' },
     h('caption', {}, `${changes.length} character${changes.length === 1 ? '' : 's'} cleaned from the pasted value`),
     h('thead', {}, h('tr', {}, ['Position', 'Character', 'Code point', 'Name', 'What was done'].map((t) => h('th', { scope: 'col' }, t)))),
@@ -303,7 +323,7 @@ function renderComparison(read, summary) {
   }
   const cleaned = h('div', { class: 'cleaned' },
     h('p', {}, 'Pasted value, invisible characters made visible: ', pastedView(text, normalized.changes, -1)),
-    changesTable(normalized.changes),
+    changesView(normalized),
     h('p', {}, `Cleaned value (${FORM_NAMES[normalized.form]}): `, copyable(normalized.value, 'cleaned thumbprint')));
   if (read === null) {
     out.append(h('p', { class: 'hint' }, 'Read a certificate above to compare.'), cleaned);

@@ -8,7 +8,8 @@
 //    package (with the .wasm as base64) inlined, and a Content-Security-Policy whose script and
 //    style hashes match what is inlined. It works from file:// (Chromium refuses ES module
 //    scripts and fetch() there, so nothing may be loaded from a second file) and is what
-//    `certbind serve` serves at /tools/thumbprint.
+//    `certbind serve` serves at /tools/thumbprint: `npm run embed` (embed.mjs) copies it into
+//    host-actix/assets/checker-page/, which is compiled into the binary.
 //
 // It also checks that the import map hash in index.html's CSP matches the import map.
 
@@ -17,6 +18,8 @@ import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } fr
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+
+import { embeddedIsCurrent } from './embed.mjs';
 
 const WWW = dirname(fileURLToPath(import.meta.url));
 const PACKAGE_DIST = join(WWW, '..', 'wasm', 'dist');
@@ -95,6 +98,9 @@ async function main() {
   writeFileSync(join(WWW, 'dist', 'csp.txt'), `${csp}\n`);
   const kb = (n) => `${(n / 1024).toFixed(0)} KiB`;
   console.log(`www: vendor/certbind/ copied; ${SINGLE_FILE} written (${kb(Buffer.byteLength(page))})`);
+  if (!embeddedIsCurrent()) {
+    console.log('www: this page is not the one compiled into certbind yet: `npm run embed` updates host-actix/assets/checker-page/ (commit it; CI fails until then)');
+  }
 }
 
 main().catch((e) => {

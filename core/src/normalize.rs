@@ -53,6 +53,8 @@ use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 
 use crate::unicode_names::{ascii_lookalike, unicode_name};
+
+mod summary;
 use crate::{DigestAlgorithm, Error};
 
 /// Longest text [`normalize_thumbprint`] reads, in bytes (a SHA-256 thumbprint with separators,
@@ -159,6 +161,11 @@ pub struct NormalizedThumbprint {
     pub digest: Vec<u8>,
     /// What was removed or changed, in input order.
     pub changes: Vec<Change>,
+    /// The changes summed up by kind, one line each, as `certbind normalize` prints them:
+    /// `removed invisible U+200E LEFT-TO-RIGHT MARK at position 0`, `removed 19 whitespace
+    /// character(s) (U+0020 SPACE), first at position 3`, `made 16 lowercase hex digit(s)
+    /// uppercase`. Empty when nothing changed.
+    pub summary: Vec<String>,
 }
 
 /// Cleans and recognises a thumbprint as typed or pasted.
@@ -223,6 +230,7 @@ pub fn normalize_thumbprint(text: &str) -> Result<NormalizedThumbprint, Error> {
     }
     changes.extend(closing.into_iter().rev());
     result.changes = merge_by_index(removed, changes);
+    result.summary = summary::summarize(&result.changes);
     Ok(result)
 }
 
@@ -590,6 +598,7 @@ fn normalize_hex(
         form,
         digest,
         changes: Vec::new(),
+        summary: Vec::new(),
     })
 }
 
@@ -681,6 +690,7 @@ fn normalize_base64(
         form,
         digest,
         changes: Vec::new(),
+        summary: Vec::new(),
     })
 }
 

@@ -240,6 +240,11 @@ fn the_same_registry_loads_from_json_without_lines() {
     );
     assert_eq!(loaded.warnings.len(), 1);
     assert_eq!(loaded.warnings[0].line, None);
+    // The cleaning is reported in the normaliser's words (as `certbind normalize` prints them).
+    assert_eq!(
+        loaded.warnings[0].message,
+        "the value was cleaned to 61B754C541BBCFC6A45A9E9EC5E47D8702B78C29: removed 19 separator(s) (':'), first at position 2"
+    );
 
     let bad = serde_json::json!({"clients": [{"client_id": 7, "scopes": ["read"], "secrets": [], "extra": null}]});
     let mut files = MemoryFiles::new();

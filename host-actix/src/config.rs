@@ -162,7 +162,8 @@ pub struct Settings {
     /// Most certificates a client may send after its own on a TLS connection
     /// (`server.tls.max_intermediates`).
     pub max_intermediates: usize,
-    /// `iss`; default: the URL of the public listener, else of the first mTLS listener.
+    /// `iss`; default: the URL of the public listener, else of the first mTLS listener, followed
+    /// by the base path.
     pub issuer: Option<String>,
     /// `aud`; default: `{issuer}/resources` (as IdentityServer3).
     pub audience: Option<String>,
@@ -181,10 +182,12 @@ pub struct Settings {
     pub log_format: LogFormat,
     /// Log filter (`tracing` env-filter syntax), e.g. `info` or `certbind=debug`.
     pub log_filter: String,
-    /// The single-file checker page served at `/tools/thumbprint`
-    /// (`www/dist/certbind-checker.html`); `None` looks in the usual places (see
-    /// `CERTBIND_CHECKER_PAGE`, `www/dist/`, next to the executable).
+    /// A single-file checker page to serve at `/tools/thumbprint` instead of the one compiled
+    /// into the binary (e.g. `www/dist/certbind-checker.html` while working on the page).
     pub checker_page: Option<PathBuf>,
+    /// The path every endpoint is served under (`/core`, where IdentityServer3 is usually
+    /// mounted), without a trailing `/`; empty for the root. See [`check_base_path`].
+    pub base_path: String,
 }
 
 impl Settings {
@@ -211,6 +214,7 @@ impl Settings {
             log_format: LogFormat::Text,
             log_filter: "info".into(),
             checker_page: None,
+            base_path: String::new(),
         }
     }
 }
@@ -235,6 +239,7 @@ struct ServerSection {
     listeners: Vec<Spanned<ListenerSection>>,
     keys: Spanned<KeysSection>,
     checker_page: Option<String>,
+    base_path: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -420,6 +425,12 @@ pub fn parse(text: &str, path: &Path) -> Result<Settings, ConfigError> {
         Some(b) => b.into_inner(),
         None => DEFAULT_BODY_LIMIT,
     };
+    let base_path = match &server.base_path {
+        Some(b) => {
+            check_base_path(b.get_ref()).map_err(|m| err(Some(b.span()), "server.base_path", m))?
+        }
+        None => String::new(),
+    };
     let issuer = match server.issuer {
         Some(i) => {
             Some(check_url(i.get_ref()).map_err(|m| err(Some(i.span()), "server.issuer", m))?)
@@ -443,6 +454,7 @@ pub fn parse(text: &str, path: &Path) -> Result<Settings, ConfigError> {
         log_format: server.log_format.unwrap_or_default(),
         log_filter: server.log.unwrap_or_else(|| "info".into()),
         checker_page: server.checker_page.as_deref().map(resolve),
+        base_path,
     })
 }
 
@@ -551,6 +563,59 @@ fn check_url(url: &str) -> Result<String, String> {
         ));
     }
     Ok(url.trim_end_matches('/').to_owned())
+}
+
+/// Checks a `base_path` (`/core`, `/identity/core`) and returns it as the routes use it. An
+/// absolute path of one or more segments of RFC 3986 unreserved characters (letters, digits,
+/// `-`, `.`, `_`, `~`): no trailing `/`, no empty, `.` or `..` segment, no query or fragment,
+/// nothing that needs percent-encoding. `""` is the root (the same as no base path).
+///
+/// # Errors
+/// What is wrong with the path, in words.
+pub fn check_base_path(path: &str) -> Result<String, String> {
+    if path.is_empty() {
+        return Ok(String::new());
+    }
+    let Some(rest) = path.strip_prefix('/') else {
+        return Err(format!("{path:?} must start with \"/\" (e.g. \"/core\")"));
+    };
+    if rest.is_empty() {
+        return Err("\"/\" is the root: leave base_path out (or \"\") to serve at the root".into());
+    }
+    if let Some(c) = path.chars().find(|c| matches!(c, '?' | '#')) {
+        return Err(format!(
+            "{path:?} has a {}: a base path is a path only",
+            if c == '?' { "query" } else { "fragment" }
+        ));
+    }
+    if path.ends_with('/') {
+        return Err(format!(
+            "{path:?} ends with \"/\": write {:?}",
+            path.trim_end_matches('/')
+        ));
+    }
+    for segment in rest.split('/') {
+        match segment {
+            "" => return Err(format!("{path:?} has an empty segment (\"//\")")),
+            "." | ".." => {
+                return Err(format!(
+                    "{path:?} has a {segment:?} segment: write the path it means"
+                ));
+            }
+            _ => {}
+        }
+        if let Some(c) = segment
+            .chars()
+            .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '.' | '_' | '~')))
+        {
+            return Err(format!(
+                "{path:?}: {} is not allowed; use letters, digits, '-', '.', '_' and '~' \
+                 between the '/'",
+                certbind_core::describe_char(c)
+            ));
+        }
+    }
+    Ok(path.to_owned())
 }
 
 /// 1-based line of a byte offset.
@@ -702,6 +767,49 @@ client_id = "ignored-here"
             (Some(10), "server.tls.max_intermediates"),
             "{e}"
         );
+    }
+
+    #[test]
+    fn base_path_is_checked_and_errors_name_line_and_field() {
+        let d = dir_with_tls();
+        let path = d.path().join("certbind.toml");
+        let with = |value: &str| {
+            GOOD.replace(
+                "max_token_lifetime = 600",
+                &format!("max_token_lifetime = 600\nbase_path = {value:?}"),
+            )
+        };
+        assert_eq!(parse(GOOD, &path).unwrap().base_path, "");
+        for good in ["/core", "/identity/core", "/id-srv_3.x~"] {
+            assert_eq!(parse(&with(good), &path).unwrap().base_path, good);
+        }
+        assert_eq!(parse(&with(""), &path).unwrap().base_path, "");
+        for (bad, says) in [
+            ("core", "must start with \"/\""),
+            ("/core/", "ends with \"/\": write \"/core\""),
+            ("/", "is the root"),
+            ("/a/../core", "\"..\" segment"),
+            ("/./core", "\".\" segment"),
+            ("//core", "empty segment"),
+            ("/core?x=1", "has a query"),
+            ("/core#top", "has a fragment"),
+            ("/co re", "U+0020 SPACE is not allowed"),
+            ("/%63ore", "'%' is not allowed"),
+            ("/{tail}", "'{' is not allowed"),
+        ] {
+            let e = parse(&with(bad), &path).unwrap_err();
+            assert_eq!(
+                (e.line, e.field.as_str()),
+                (Some(5), "server.base_path"),
+                "{bad}: {e}"
+            );
+            assert!(e.message.contains(says), "{bad}: {e}");
+            assert!(
+                e.to_string()
+                    .starts_with(&format!("{}:5: server.base_path: ", path.display())),
+                "{e}"
+            );
+        }
     }
 
     const PROXY: &str = r#"

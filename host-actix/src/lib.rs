@@ -39,5 +39,5 @@ pub mod tokens;
 
 pub use config::Settings;
 pub use registry::Registry;
-pub use routes::configure;
+pub use routes::{configure, configure_at};
 pub use startup::Application;

@@ -4,7 +4,7 @@ use actix_web::web;
 
 use crate::state::paths;
 
-pub(crate) use checker::{PageCache, find_checker_page};
+pub(crate) use checker::PageCache;
 
 mod checker;
 mod client_auth;
@@ -18,8 +18,41 @@ mod register;
 mod revoke;
 mod token;
 
-/// Mounts every endpoint. Needs `web::Data<AppState>` in the app data.
+/// Mounts every endpoint at the root. Needs `web::Data<AppState>` in the app data.
 pub fn configure(cfg: &mut web::ServiceConfig) {
+    configure_at("")(cfg);
+}
+
+/// Mounts every endpoint under `base_path` (`/core`: `/core/connect/token`, …; `""` for the
+/// root, a path checked by [`crate::config::check_base_path`]). Needs `web::Data<AppState>` in
+/// the app data.
+///
+/// The metadata is served where each specification looks for it for an issuer with that path:
+/// appended to the issuer as OpenID Connect Discovery 1.0 §4 says
+/// (`/core/.well-known/openid-configuration`, where IdentityServer3 serves it), and inserted
+/// between host and path as RFC 8414 §3 says (`/.well-known/oauth-authorization-server/core`;
+/// `/.well-known/openid-configuration/core` is RFC 8414 §5's form for the OpenID suffix). Clients
+/// that append the RFC 8414 suffix the OpenID way (`/core/.well-known/oauth-authorization-server`,
+/// in no specification) get the same document rather than a 404.
+pub fn configure_at(base_path: &str) -> impl FnOnce(&mut web::ServiceConfig) + '_ {
+    move |cfg| {
+        if base_path.is_empty() {
+            endpoints(cfg);
+            return;
+        }
+        cfg.service(web::scope(base_path).configure(endpoints))
+            .service(
+                web::resource([
+                    format!("{}{base_path}", paths::OAUTH_AUTHORIZATION_SERVER),
+                    format!("{}{base_path}", paths::OPENID_CONFIGURATION),
+                ])
+                .route(web::get().to(discovery::discovery)),
+            );
+    }
+}
+
+/// Every endpoint, relative to the base path.
+fn endpoints(cfg: &mut web::ServiceConfig) {
     // Resources answer 405 (not 404) to a wrong method.
     cfg.service(web::resource(paths::TOKEN).route(web::post().to(token::token)))
         .service(web::resource(paths::INTROSPECT).route(web::post().to(introspect::introspect)))

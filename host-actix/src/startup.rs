@@ -126,7 +126,9 @@ impl Application {
                 address: listener.address,
                 source,
             })?;
+            // Every endpoint is under the base path, so every advertised URL is too.
             let url = listener.url.clone().unwrap_or_else(|| url_of(address));
+            let url = format!("{url}{}", settings.base_path);
             bound.push((listener, tcp, address, url));
         }
         let mtls_url = bound
@@ -172,15 +174,11 @@ impl Application {
         };
 
         let snapshot = Snapshot::new(clients, keys, settings.max_token_lifetime, &urls);
-        let checker_page = routes::find_checker_page(settings.checker_page.as_deref());
+        let checker_page = settings.checker_page.clone();
+        let checker_at = format!("{}{}", settings.base_path, crate::state::paths::CHECKER);
         match &checker_page {
-            Some(page) => {
-                tracing::info!(page = %page.display(), "checker page at {}", crate::state::paths::CHECKER)
-            }
-            None => tracing::info!(
-                "checker page not built; {} answers 404 (see www/README.md)",
-                crate::state::paths::CHECKER
-            ),
+            Some(page) => tracing::info!(page = %page.display(), "checker page at {checker_at}"),
+            None => tracing::info!("checker page at {checker_at} (built into certbind)"),
         }
         // Where `GET /metrics` is served: the listeners that say so (by bound address, which
         // is what a request's app config names).
@@ -207,10 +205,11 @@ impl Application {
             .collect();
         let connected = forwarded::on_connect(proxied);
         let connection_state = state.clone();
+        let base_path = settings.base_path.clone();
         let mut server = HttpServer::new(move || {
             App::new()
                 .app_data(app_state.clone())
-                .configure(routes::configure)
+                .configure(routes::configure_at(&base_path))
         })
         .on_connect(move |connection, data| {
             connected(connection, data);

@@ -52,10 +52,11 @@ pub struct Urls {
     pub issuer: String,
     /// `aud`.
     pub audience: String,
-    /// Base URL of the endpoints in the main metadata (the public listener when there is one).
+    /// Base URL of the endpoints in the main metadata: the public listener's URL when there is
+    /// one, else the mTLS listener's, followed by the base path (`https://host/core`).
     pub endpoints_base: String,
-    /// Base URL of the mTLS listener, advertised in `mtls_endpoint_aliases` when it differs
-    /// from `endpoints_base`.
+    /// Base URL of the mTLS listener (with the base path), advertised in
+    /// `mtls_endpoint_aliases` when there is a public listener too.
     pub mtls_base: Option<String>,
     /// Whether RFC 7591 registration is open (`registration_endpoint` in discovery).
     pub registration: bool,
@@ -135,7 +136,7 @@ pub struct AppState {
     pub body_limit: usize,
     /// Base URLs.
     pub urls: Urls,
-    /// The checker page file served at [`paths::CHECKER`], when found.
+    /// A checker page file served at [`paths::CHECKER`] instead of the page built into certbind.
     pub checker_page: Option<std::path::PathBuf>,
     /// The store: file or PostgreSQL, its status, the revocation list.
     pub store: crate::store::StoreHandle,
@@ -168,7 +169,8 @@ impl AppState {
         self
     }
 
-    /// Serves this file at [`paths::CHECKER`] (read now, then again only when it changes).
+    /// Serves this file at [`paths::CHECKER`] (`None`: the page built into certbind; a file is
+    /// read now, then again only when it changes).
     #[must_use]
     pub fn with_checker_page(mut self, page: Option<std::path::PathBuf>) -> Self {
         if let Some(path) = &page {

@@ -1,5 +1,5 @@
-//! The real `certbind` binary: `serve --dev` on a fresh folder, then SIGHUP reloads (clients,
-//! rotated keys, a broken file that is refused), and `check`.
+//! The real `certbind` binary: `serve --dev` on a fresh folder (also under a base path), then
+//! SIGHUP reloads (clients, rotated keys, a broken file that is refused), and `check`.
 
 #![allow(clippy::std_instead_of_core, clippy::std_instead_of_alloc)]
 // Test code: a failed unwrap is a failed test.
@@ -16,6 +16,8 @@ struct Server {
     child: Child,
     dir: PathBuf,
     base: String,
+    /// The development banner, line by line.
+    banner: Vec<String>,
 }
 
 impl Drop for Server {
@@ -27,31 +29,57 @@ impl Drop for Server {
 }
 
 fn start(dir: &Path) -> Server {
+    start_with(dir, &[])
+}
+
+fn start_with(dir: &Path, args: &[&str]) -> Server {
     let mut child = Command::new(BIN)
         .args(["serve", "--dev", "--listen", "127.0.0.1:0", "--dir"])
         .arg(dir)
+        .args(args)
         .env("CERTBIND_LOG", "info")
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
     let stdout = child.stdout.take().unwrap();
-    // Read the banner for the URL, then keep draining stdout in the background.
+    // Read the banner (its last line names the pid for SIGHUP), then keep draining stdout in
+    // the background.
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
         for line in BufReader::new(stdout).lines() {
             let Ok(line) = line else { break };
-            if let Some(url) = line.trim().strip_prefix("token") {
-                let _ = tx.send(url.trim().trim_end_matches("/connect/token").to_owned());
-            }
+            let _ = tx.send(line);
         }
     });
-    let base = rx.recv_timeout(Duration::from_secs(10)).ok();
+    let mut banner = Vec::new();
+    while let Ok(line) = rx.recv_timeout(Duration::from_secs(10)) {
+        let last = line.trim().starts_with("reload clients");
+        banner.push(line);
+        if last {
+            break;
+        }
+    }
+    let base = banner
+        .iter()
+        .find_map(|line| line.trim().strip_prefix("token"))
+        .map(|url| url.trim().trim_end_matches("/connect/token").to_owned());
     Server {
         child,
         dir: dir.to_owned(),
         base: base.expect("the banner names the token URL"),
+        banner,
     }
+}
+
+/// The URL on the banner line labelled `label`.
+fn banner_url(server: &Server, label: &str) -> String {
+    server
+        .banner
+        .iter()
+        .find_map(|line| line.trim().strip_prefix(label))
+        .map(|url| url.trim().to_owned())
+        .unwrap_or_else(|| panic!("no {label} line in {:#?}", server.banner))
 }
 
 fn curl(server: &Server, args: &[&str]) -> serde_json::Value {
@@ -184,6 +212,91 @@ fn sighup_reloads_clients_and_keys_and_keeps_the_old_config_when_the_new_one_is_
     assert!(
         metrics.contains("certbind_reloads_total{result=\"failed\"} 1"),
         "{metrics}"
+    );
+}
+
+#[test]
+fn serve_base_path_puts_every_endpoint_and_banner_url_under_it() {
+    let server = start_with(&scratch("base-path"), &["--base-path", "/core"]);
+    assert!(
+        server.base.starts_with("https://localhost:") && server.base.ends_with("/core"),
+        "{}",
+        server.base
+    );
+    assert_eq!(
+        banner_url(&server, "discovery"),
+        format!("{}/.well-known/openid-configuration", server.base)
+    );
+    assert_eq!(
+        banner_url(&server, "checker"),
+        format!("{}/tools/thumbprint", server.base)
+    );
+    let curl_line = server.banner.iter().find(|l| l.contains("curl ")).unwrap();
+    assert!(
+        curl_line.ends_with(&format!(" {}/connect/token", server.base)),
+        "{curl_line}"
+    );
+    // The banner's token URL works over mTLS, and discovery names the URLs under /core.
+    assert!(token(&server, "read")["access_token"].is_string());
+    let d = curl(&server, &[&banner_url(&server, "discovery")]);
+    assert_eq!(d["issuer"], server.base);
+    assert_eq!(
+        d["token_endpoint"],
+        format!("{}/connect/token", server.base)
+    );
+    let page = Command::new("curl")
+        .args(["-sS", "--cacert"])
+        .arg(server.dir.join("ca.pem"))
+        .arg(banner_url(&server, "checker"))
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&page.stdout).contains("Certificate thumbprint checker"));
+
+    // In the config file: `check` names the file, line and field of a bad one, and shows a
+    // good one.
+    let config = server.dir.join("certbind.toml");
+    let original = std::fs::read_to_string(&config).unwrap();
+    let check = |base_path: &str| {
+        std::fs::write(
+            &config,
+            original.replacen(
+                "[server]\n",
+                &format!("[server]\nbase_path = \"{base_path}\"\n"),
+                1,
+            ),
+        )
+        .unwrap();
+        Command::new(BIN)
+            .args(["check", "--config"])
+            .arg(&config)
+            .output()
+            .unwrap()
+    };
+    let out = check("/core");
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stdout).contains("  base path  /core"));
+    let line = original.lines().position(|l| l == "[server]").unwrap() + 2;
+    let out = check("/core/");
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains(&format!(
+            "certbind.toml:{line}: server.base_path: \"/core/\" ends with \"/\": write \"/core\""
+        )),
+        "{stderr}"
+    );
+
+    // A base path that is not one is a usage error that says why.
+    let out = Command::new(BIN)
+        .args(["serve", "--dev", "--base-path", "core/", "--dir"])
+        .arg(scratch("base-path-bad"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("--base-path") && stderr.contains("must start with"),
+        "{stderr}"
     );
 }
 

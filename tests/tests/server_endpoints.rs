@@ -81,10 +81,71 @@ mod server {
         assert!(raw.get("d").is_none(), "never the private key");
     }
 
-    /// The checker page is served as the file www/build.mjs writes, with its CSP as a header;
-    /// a page that is not there is a 404 that says how to build it, never a 500.
+    /// The page built into certbind (host-actix/assets/checker-page) is served with no file
+    /// anywhere: gzipped to a client that takes gzip, decompressed to one that does not, with
+    /// the page's policy as a header.
     #[actix_rt::test]
-    async fn the_checker_page_is_served_with_its_content_security_policy() {
+    async fn the_built_in_checker_page_is_served_gzipped_or_plain_with_its_policy() {
+        let app = spawn_app();
+        let get = |encoding: Option<&'static str>| {
+            let mut request = app
+                .client(None)
+                .get(format!("{}/tools/thumbprint", app.base));
+            if let Some(encoding) = encoding {
+                request = request.header("accept-encoding", encoding);
+            }
+            async move {
+                let response = request.send().await.unwrap();
+                let headers = response.headers().clone();
+                (
+                    response.status().as_u16(),
+                    headers,
+                    response.bytes().await.unwrap().to_vec(),
+                )
+            }
+        };
+        let (status, headers, plain) = get(None).await;
+        assert_eq!(status, 200);
+        assert!(headers.get("content-encoding").is_none());
+        let (status, gz_headers, gz) = get(Some("gzip, deflate, br, zstd")).await;
+        assert_eq!(status, 200);
+        assert_eq!(gz_headers["content-encoding"], "gzip");
+        let mut unzipped = Vec::new();
+        std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(&gz[..]), &mut unzipped)
+            .unwrap();
+        assert_eq!(unzipped, plain, "the same page either way");
+        assert!(
+            gz.len() * 2 < plain.len(),
+            "{} vs {}",
+            gz.len(),
+            plain.len()
+        );
+        let html = String::from_utf8(plain).unwrap();
+        assert!(html.contains("Certificate thumbprint checker"));
+        for headers in [&headers, &gz_headers] {
+            let csp = headers["content-security-policy"].to_str().unwrap();
+            assert!(csp.contains("connect-src 'none'"), "{csp}");
+            assert!(
+                html.contains(&format!(
+                    "http-equiv=\"Content-Security-Policy\" content=\"{csp}\""
+                )),
+                "the header is the page's own policy"
+            );
+            assert!(
+                headers["content-type"]
+                    .to_str()
+                    .unwrap()
+                    .starts_with("text/html")
+            );
+            assert_eq!(headers["vary"], "accept-encoding");
+            assert_eq!(headers["x-content-type-options"], "nosniff");
+        }
+    }
+
+    /// `server.checker_page` replaces the built-in page with a file (and its `csp.txt`); a file
+    /// that is not there is a 404 that says what to fix, never a 500.
+    #[actix_rt::test]
+    async fn a_configured_checker_page_is_served_with_its_content_security_policy() {
         let pki = TestPki::new();
         let dir = pki.dir().join("checker");
         std::fs::create_dir_all(&dir).unwrap();
@@ -114,7 +175,7 @@ mod server {
         std::fs::remove_file(app.pki.dir().join("checker/certbind-checker.html")).unwrap();
         let r = app.get("/tools/thumbprint").await;
         assert_eq!(r.status, 404);
-        assert!(r.text.contains("npm run build"), "{}", r.text);
+        assert!(r.text.contains("server.checker_page"), "{}", r.text);
     }
 
     /// The page is read once and served from memory: rewriting its bytes without changing its

@@ -13,18 +13,21 @@
 //                         those are measured only, not written to dist/
 //   --size-only           with --variants=all: only measure, do not rewrite dist/
 //
-// wasm-bindgen is looked up in $WASM_BINDGEN, then PATH, then ../tools/bin (wasm/ci.sh installs
-// it there). Its version must equal the wasm-bindgen crate pin in the root Cargo.toml.
+// wasm-bindgen must be the version of the wasm-bindgen crate in Cargo.lock: it is looked up in
+// $WASM_BINDGEN, then PATH, then <repo>/tools/bin, and installed there with cargo when none of
+// them is that version (scripts/wasm-bindgen.mjs), so a fresh clone needs no manual step.
 
-import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, copyFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+
+import { measure, sizeTable } from './size.mjs';
+import { ensureWasmBindgen } from './wasm-bindgen.mjs';
 
 const WASM_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const ROOT = resolve(WASM_DIR, '..');
 const DIST = join(WASM_DIR, 'dist');
-const BINDGEN_VERSION = '0.2.130';
 const CRATE = 'certbind_wasm';
 
 const args = new Set(process.argv.slice(2));
@@ -42,7 +45,7 @@ const VARIANTS = [
         { name: 'lite+chain', features: ['chain'], ship: [] },
         { name: 'lite+toml', features: ['toml'], ship: [] },
         { name: 'lite+chain+toml', features: ['chain', 'toml'], ship: [] },
-        // The combination the 150 KB budget is stated for (issue 6): everything but `explain`.
+        // Everything but `explain` (measured to show what each capability costs).
         { name: 'lite+pkcs12+chain', features: ['pkcs12', 'chain'], ship: [] },
       ]
     : []),
@@ -54,28 +57,6 @@ function run(cmd, argv, opts = {}) {
   if (r.error) throw new Error(`${cmd}: ${r.error.message}`);
   if (r.status !== 0) throw new Error(`${cmd} ${argv.join(' ')} exited with ${r.status}`);
   return Date.now() - started;
-}
-
-function findWasmBindgen() {
-  const candidates = [
-    process.env.WASM_BINDGEN,
-    'wasm-bindgen',
-    join(ROOT, 'tools', 'bin', 'wasm-bindgen'),
-  ].filter(Boolean);
-  for (const c of candidates) {
-    const r = spawnSync(c, ['--version'], { encoding: 'utf8' });
-    if (r.status === 0 && r.stdout.trim() === `wasm-bindgen ${BINDGEN_VERSION}`) return c;
-  }
-  throw new Error(
-    `wasm-bindgen ${BINDGEN_VERSION} not found (tried ${candidates.join(', ')}); ` +
-      `run wasm/ci.sh or: cargo install wasm-bindgen-cli --version ${BINDGEN_VERSION} --root ${join(ROOT, 'tools')}`,
-  );
-}
-
-function gzipSize(file) {
-  // Exactly the measure the size budget is stated in.
-  const out = execFileSync('sh', ['-c', 'gzip -9 -c "$1" | wc -c', 'sh', file], { encoding: 'utf8' });
-  return Number(out.trim());
 }
 
 /**
@@ -179,7 +160,7 @@ export * from '../web/${CRATE}.js';
 
 function main() {
   const started = Date.now();
-  const bindgen = findWasmBindgen();
+  const bindgen = ensureWasmBindgen();
   const report = { profile: dev ? 'dev' : 'wasm-release', wasmOpt: dev ? null : '-Oz --converge (npm binaryen 132)', variants: {} };
   if (!sizeOnly) mkdirSync(DIST, { recursive: true });
   for (const variant of VARIANTS) {
@@ -191,8 +172,7 @@ function main() {
       const webWasm = bind(bindgen, built.file, 'web', webDir);
       if (variant.inline) writeInline(webWasm);
       entry.file = `dist/${webDir}/${CRATE}_bg.wasm`;
-      entry.bytes = statSync(webWasm).size;
-      entry.gzip = gzipSize(webWasm);
+      Object.assign(entry, measure(webWasm));
     } else {
       // Measure only: bind and optimise in a scratch folder.
       const scratch = join(ROOT, 'target', 'certbind-wasm-size', variant.name);
@@ -200,16 +180,13 @@ function main() {
       run(bindgen, [built.file, '--target', 'web', '--out-dir', scratch, '--out-name', CRATE]);
       const wasm = join(scratch, `${CRATE}_bg.wasm`);
       wasmOpt(wasm);
-      entry.bytes = statSync(wasm).size;
-      entry.gzip = gzipSize(wasm);
+      Object.assign(entry, measure(wasm));
     }
     report.variants[variant.name] = entry;
   }
   report.totalMs = Date.now() - started;
-  const lines = Object.entries(report.variants).map(
-    ([name, v]) => `  ${name.padEnd(12)} ${String(v.bytes).padStart(8)} B  ${String(v.gzip).padStart(7)} B gzip -9  (${(v.gzip / 1024).toFixed(1)} KiB)`,
-  );
-  console.log(`certbind wasm sizes (${report.profile}${dev ? '' : ', wasm-opt -Oz'}):\n${lines.join('\n')}`);
+  const rows = Object.entries(report.variants).map(([name, v]) => ({ name, ...v }));
+  console.log(`certbind wasm sizes in bytes (${report.profile}${dev ? '' : ', wasm-opt -Oz'}):\n${sizeTable(rows)}`);
   const reportFile = sizeOnly ? join(ROOT, 'target', 'certbind-wasm-size', 'size-report.json') : join(DIST, 'size-report.json');
   mkdirSync(dirname(reportFile), { recursive: true });
   writeFileSync(reportFile, JSON.stringify(report, null, 2) + '\n');

@@ -145,7 +145,15 @@ export interface NormalizedThumbprint {
   /** Uppercase hex, or the base64url text of the x5t forms. */
   value: string;
   form: ThumbprintForm;
+  /** Every character removed or changed, in input order. */
   changes: Change[];
+  /**
+   * The changes summed up by kind, one line each, in the words `certbind normalize` prints:
+   * "removed invisible U+200E LEFT-TO-RIGHT MARK at position 0", "removed 19 whitespace
+   * character(s) (U+0020 SPACE), first at position 3", "made 16 lowercase hex digit(s)
+   * uppercase". Empty when nothing changed.
+   */
+  summary: string[];
   algorithm: DigestAlgorithm;
 }
 

@@ -95,6 +95,18 @@ for (const { name, api, full } of builds) {
         for (const c of n.changes) assert.equal(chars[c.index].toUpperCase(), c.char.toUpperCase(), `index ${c.index}`);
       });
 
+      test('the summary is the Rust CLI\'s: one line per kind, not one per character', () => {
+        const n = api.normalizeThumbprint(`${LRM}${CLIENT.sha1.toLowerCase().match(/../g).join(' ')}`);
+        assert.equal(n.value, CLIENT.sha1);
+        assert.equal(n.changes.length, 1 + 19 + CLIENT.sha1.replace(/[^A-F]/g, '').length);
+        assert.deepEqual(n.summary, [
+          'removed invisible U+200E LEFT-TO-RIGHT MARK at position 0',
+          'removed 19 whitespace character(s) (U+0020 SPACE), first at position 3',
+          `made ${CLIENT.sha1.replace(/[^A-F]/g, '').length} lowercase hex digit(s) uppercase`,
+        ]);
+        assert.deepEqual(api.normalizeThumbprint(CLIENT.sha1).summary, []);
+      });
+
       test('each form is recognised from openssl-made values', () => {
         assert.equal(api.normalizeThumbprint(CLIENT.sha256).form, 'sha256');
         assert.equal(api.normalizeThumbprint(CLIENT.x5t).form, 'x5t');

@@ -138,9 +138,10 @@ describe('npx certbind', () => {
   });
 });
 
-/** The Rust CLI, when it has been built. */
+/** The Rust CLI, when it has been built (in $CARGO_TARGET_DIR when that is set). */
 function rustCli() {
-  const candidates = [process.env.CERTBIND_RUST_CLI, join(ROOT, 'target', 'debug', 'certbind'), join(ROOT, 'target', 'release', 'certbind')];
+  const target = process.env.CARGO_TARGET_DIR ?? join(ROOT, 'target');
+  const candidates = [process.env.CERTBIND_RUST_CLI, join(target, 'debug', 'certbind'), join(target, 'release', 'certbind')];
   return candidates.find((c) => c && existsSync(c));
 }
 

@@ -20,7 +20,7 @@ export const THUMBPRINT_REPORT = {
 };
 
 /** @type {Record<keyof import('certbind').NormalizedThumbprint, true>} */
-export const NORMALIZED = { value: true, form: true, changes: true, algorithm: true };
+export const NORMALIZED = { value: true, form: true, changes: true, summary: true, algorithm: true };
 
 /** @type {Record<keyof import('certbind').Change, true>} */
 export const CHANGE = { index: true, char: true, codePoint: true, name: true, kind: true };

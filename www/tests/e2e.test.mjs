@@ -8,22 +8,12 @@
 
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { chromium } from 'playwright-core';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 
 import { start } from '../serve.mjs';
-
-const WWW = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const ROOT = resolve(WWW, '..');
-const FIXTURES = join(ROOT, 'tests', 'fixtures');
-const ARTIFACTS = process.env.CERTBIND_ARTIFACTS ?? join(ROOT, 'tests', 'artifacts', 'www');
-const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
-const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
-
-mkdirSync(ARTIFACTS, { recursive: true });
+import { FIXTURES, WWW, dropFile, launch, openPage } from './harness.mjs';
 
 const VECTORS = JSON.parse(readFileSync(join(FIXTURES, 'vectors.json'), 'utf8'));
 const vector = (file) => VECTORS.inputs.find((i) => i.file === file && !i.error);
@@ -37,7 +27,7 @@ let browser;
 let server;
 
 before(async () => {
-  browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ARGS });
+  browser = await launch();
   server = await start(WWW);
 });
 
@@ -52,57 +42,13 @@ function urlOf(target) {
   return pathToFileURL(join(WWW, 'dist', 'certbind-checker.html')).href;
 }
 
-/**
- * Opens the page in a fresh context; records console errors, CSP violations and every request
- * made after the page is ready.
- */
-async function open(target, { width = 1100, height = 900 } = {}) {
-  const context = await browser.newContext({ viewport: { width, height } });
-  if (target !== 'file') {
-    await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: new URL(server.url).origin });
-  }
-  const page = await context.newPage();
-  const problems = [];
-  const lateRequests = [];
-  let ready = false;
-  page.on('pageerror', (e) => problems.push(`pageerror: ${e}`));
-  page.on('console', (m) => { if (m.type() === 'error' || m.type() === 'warning') problems.push(`console ${m.type()}: ${m.text()}`); });
-  page.on('request', (r) => { if (ready) lateRequests.push(r.url()); });
-  await page.addInitScript(() => {
-    window.__cspViolations = [];
-    document.addEventListener('securitypolicyviolation', (e) => {
-      window.__cspViolations.push(`${e.violatedDirective} ${e.blockedURI}`);
-    });
-  });
-  await page.goto(urlOf(target));
-  await page.waitForSelector('body[data-ready="1"]', { timeout: 15000 });
-  ready = true;
-  return {
-    page,
-    problems,
-    lateRequests,
-    async finish(name) {
-      await page.screenshot({ path: join(ARTIFACTS, `${target}-${name}.png`), fullPage: true });
-      const violations = await page.evaluate(() => window.__cspViolations);
-      await context.close();
-      assert.deepEqual(violations, [], 'no CSP violations');
-      assert.deepEqual(problems, [], 'no page errors or console errors');
-      assert.deepEqual(lateRequests, [], 'no network request after load');
-    },
-  };
-}
-
-/** Drops a fixture file on the drop zone, as a user dragging it from the file manager. */
-async function dropFile(page, file) {
-  const bytes = [...readFileSync(join(FIXTURES, file))];
-  await page.evaluate(({ bytes, file }) => {
-    const dt = new DataTransfer();
-    dt.items.add(new File([new Uint8Array(bytes)], file));
-    const zone = document.getElementById('drop');
-    zone.dispatchEvent(new DragEvent('dragover', { dataTransfer: dt, bubbles: true, cancelable: true }));
-    zone.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
-  }, { bytes, file });
-}
+/** Opens the page as `target`; see harness.mjs. */
+const open = (target, { width, height } = {}) => openPage(browser, urlOf(target), {
+  prefix: target,
+  width,
+  height,
+  clipboardOrigin: target === 'file' ? undefined : new URL(server.url).origin,
+});
 
 const certCount = (page) => page.locator('#certificates article.cert').count();
 const text = (page, selector) => page.locator(selector).first().innerText();
@@ -197,6 +143,13 @@ for (const target of TARGETS) {
       await s.page.getByLabel('Expected thumbprint', { exact: true }).fill(LRM + colons(CLIENT.sha1));
       await s.page.waitForSelector('#verdict');
       assert.match(await text(s.page, '#verdict'), /Match: certificate #1 .* by its SHA-1 thumbprint/);
+      assert.deepEqual(await s.page.locator('#changes-summary li').allInnerTexts(), [
+        'removed invisible U+200E LEFT-TO-RIGHT MARK at position 0',
+        "removed 19 separator(s) (':'), first at position 3",
+        `made ${CLIENT.sha1.replace(/[^A-F]/g, '').length} lowercase hex digit(s) uppercase`,
+      ]);
+      // Every character is one click away, in the table behind the disclosure.
+      await s.page.locator('#changes-details > summary').click();
       const table = await text(s.page, 'table.changes');
       assert.match(table, /LEFT-TO-RIGHT MARK/);
       assert.match(table, /U\+200E/);
@@ -204,6 +157,77 @@ for (const target of TARGETS) {
       assert.match(await text(s.page, '#pasted-view'), /⟨U\+200E⟩/);
       assert.match(await text(s.page, '#status'), /Match/);
       await s.finish('match');
+    });
+
+    test('a SHA-1 pasted with spaces is summed up by kind, as the CLI does; the rows are behind a disclosure', async () => {
+      const s = await open(target);
+      await dropFile(s.page, 'basic.client.ee.pem');
+      await s.page.waitForSelector('#certificates article.cert');
+      // The Windows certificate dialog's form: a U+200E first, then bytes separated by spaces.
+      const pasted = `${LRM}${CLIENT.sha1.toLowerCase().match(/../g).join(' ')}`;
+      await s.page.getByLabel('Expected thumbprint', { exact: true }).fill(pasted);
+      await s.page.waitForSelector('#verdict');
+      assert.match(await text(s.page, '#verdict'), /Match/);
+      const letters = CLIENT.sha1.replace(/[^A-F]/g, '').length;
+      // The lines of `certbind normalize` (host-actix/src/cli/normalize.rs prints the core's
+      // summary; the npm package's parity tests hold its output byte for byte to the Rust CLI's).
+      assert.deepEqual(await s.page.locator('#changes-summary li').allInnerTexts(), [
+        'removed invisible U+200E LEFT-TO-RIGHT MARK at position 0',
+        'removed 19 whitespace character(s) (U+0020 SPACE), first at position 3',
+        `made ${letters} lowercase hex digit(s) uppercase`,
+      ]);
+      const details = s.page.locator('#changes-details');
+      assert.equal(await details.evaluate((d) => d.open), false, 'the rows start folded away');
+      assert.equal(await s.page.locator('table.changes').isVisible(), false);
+      assert.match(await details.locator('summary').innerText(), new RegExp(`\\(${1 + 19 + letters}\\)`));
+      // Keyboard: the disclosure opens with Enter, and then lists one row per character.
+      await details.locator('summary').focus();
+      await s.page.keyboard.press('Enter');
+      assert.equal(await details.evaluate((d) => d.open), true);
+      assert.equal(await s.page.locator('table.changes tbody tr').count(), 1 + 19 + letters);
+      await s.finish('spaces-summary');
+    });
+
+    test('after a paste the announcement reaches screen readers and covers no control', async () => {
+      const s = await open(target);
+      const { page } = s;
+      await dropFile(page, 'basic.client.ee.pem');
+      await page.waitForSelector('#certificates article.cert');
+      // The field at the bottom edge of the window, where a bar fixed to the bottom would sit.
+      const field = page.getByLabel('Expected thumbprint', { exact: true });
+      await field.evaluate((el) => el.scrollIntoView({ block: 'end' }));
+      await field.focus();
+      await page.keyboard.insertText(LRM + colons(CLIENT.sha1));
+      await page.waitForSelector('#verdict');
+      await page.waitForFunction(() => /Match/.test(document.getElementById('status').textContent));
+      // Still a polite live region, with the verdict in it…
+      const status = page.locator('#status');
+      assert.equal(await status.getAttribute('role'), 'status');
+      assert.equal(await status.getAttribute('aria-live'), 'polite');
+      assert.match(await status.textContent(), /Match: certificate #1/);
+      // …and every control in the window is the element found at its own points.
+      const covered = await page.evaluate(() => {
+        const problems = [];
+        for (const el of document.querySelectorAll('input, textarea, button, summary, a[href]')) {
+          const r = el.getBoundingClientRect();
+          if (r.width === 0 || r.height === 0) continue;
+          const points = [[0.5, 0.5], [0.1, 0.15], [0.9, 0.15], [0.1, 0.85], [0.9, 0.85]];
+          for (const [fx, fy] of points) {
+            const x = r.left + r.width * fx;
+            const y = r.top + r.height * fy;
+            if (x < 0 || y < 0 || x >= innerWidth || y >= innerHeight) continue;
+            const hit = document.elementFromPoint(x, y);
+            if (hit !== el && !el.contains(hit)) {
+              problems.push(`${el.id || el.tagName} at (${Math.round(x)}, ${Math.round(y)}) is covered by ${hit?.id || hit?.tagName}`);
+            }
+          }
+        }
+        return problems;
+      });
+      assert.deepEqual(covered, []);
+      const fieldBox = await field.boundingBox();
+      assert.ok(fieldBox.y + fieldBox.height <= 900 && fieldBox.y + fieldBox.height > 800, `the field is at the bottom: ${JSON.stringify(fieldBox)}`);
+      await s.finish('status-covers-nothing');
     });
 
     test('a wrong thumbprint is a mismatch', async () => {

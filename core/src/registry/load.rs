@@ -970,13 +970,14 @@ impl Loader<'_> {
                 return None;
             }
         };
-        if !normalized.changes.is_empty() {
-            let cleaned = describe_changes(&normalized.changes);
+        if !normalized.summary.is_empty() {
+            // The normaliser's summary, as `certbind normalize` prints it.
             self.warning(
                 &field,
                 format!(
-                    "the value was cleaned to {}: removed or changed {cleaned}",
-                    normalized.value
+                    "the value was cleaned to {}: {}",
+                    normalized.value,
+                    normalized.summary.join("; ")
                 ),
             );
         }
@@ -1187,40 +1188,6 @@ impl Loader<'_> {
         }
         Some(secret)
     }
-}
-
-/// The changes the normaliser made, grouped by character: `U+200E LEFT-TO-RIGHT MARK at 0,
-/// ':' ×19`.
-fn describe_changes(changes: &[crate::Change]) -> String {
-    let mut groups: Vec<(char, usize, usize)> = Vec::new(); // (character, first index, count)
-    let mut case_folded = 0;
-    for change in changes {
-        if change.kind == crate::ChangeKind::CaseFolded {
-            case_folded += 1;
-            continue;
-        }
-        match groups.iter_mut().find(|(c, _, _)| *c == change.character) {
-            Some((_, _, count)) => *count += 1,
-            None => groups.push((change.character, change.index, 1)),
-        }
-    }
-    let mut parts: Vec<String> = groups
-        .into_iter()
-        .map(|(c, first, count)| {
-            let shown = crate::describe_char(c);
-            if count == 1 {
-                format!("{shown} at {first}")
-            } else {
-                format!("{shown} ×{count}")
-            }
-        })
-        .collect();
-    if case_folded > 0 {
-        parts.push(format!(
-            "{case_folded} lowercase hex digit(s) made uppercase"
-        ));
-    }
-    parts.join(", ")
 }
 
 // ------------------------------------------------------------------------------- value checks

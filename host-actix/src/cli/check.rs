@@ -60,6 +60,9 @@ pub(crate) fn run(args: &Args) -> ExitCode {
             );
         }
     }
+    if !s.base_path.is_empty() {
+        println!("  base path  {} (every endpoint under it)", s.base_path);
+    }
     println!("  clients    {}", loaded.registry.len());
     println!(
         "  scopes     {}",

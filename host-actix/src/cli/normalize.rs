@@ -3,7 +3,7 @@
 use std::io::Read;
 use std::process::ExitCode;
 
-use certbind_core::{ChangeKind, NormalizedThumbprint};
+use certbind_core::NormalizedThumbprint;
 
 use super::output;
 
@@ -35,7 +35,7 @@ pub(crate) fn run(args: &Args) -> ExitCode {
         return output::print_json(&normalized);
     }
     println!("{}", normalized.value);
-    report_changes(&text, &normalized);
+    report_changes(&normalized);
     ExitCode::SUCCESS
 }
 
@@ -58,7 +58,7 @@ fn read_stdin() -> Result<String, String> {
     Ok(text)
 }
 
-fn report_changes(text: &str, n: &NormalizedThumbprint) {
+fn report_changes(n: &NormalizedThumbprint) {
     let form = match n.form {
         certbind_core::ThumbprintForm::Sha1Hex => "SHA-1 (40 hex digits)",
         certbind_core::ThumbprintForm::Sha256Hex => "SHA-256 (64 hex digits)",
@@ -67,66 +67,8 @@ fn report_changes(text: &str, n: &NormalizedThumbprint) {
         _ => "thumbprint",
     };
     eprintln!("certbind: recognised as {form}");
-    // Invisible characters are what people cannot see for themselves: list each one. Visible
-    // removals (separators, spaces, labels) are summed up per kind.
-    for change in n.changes.iter().filter(|c| c.kind == ChangeKind::Invisible) {
-        eprintln!(
-            "certbind: removed invisible {} {} at position {}",
-            change.code_point, change.name, change.index
-        );
-    }
-    let labels: Vec<usize> = n
-        .changes
-        .iter()
-        .filter(|c| c.kind == ChangeKind::Label)
-        .map(|c| c.index)
-        .collect();
-    if let (Some(&first), Some(&last)) = (labels.first(), labels.last()) {
-        let label: String = text.chars().skip(first).take(last + 1 - first).collect();
-        eprintln!("certbind: removed the label {label:?} at position {first}");
-    }
-    let kinds = [
-        (ChangeKind::Whitespace, "whitespace character(s)"),
-        (ChangeKind::Separator, "separator(s)"),
-        (ChangeKind::Prefix, "prefix character(s)"),
-        (ChangeKind::Quote, "quote(s)"),
-        (ChangeKind::Padding, "padding character(s)"),
-    ];
-    for (kind, what) in kinds {
-        let removed: Vec<&certbind_core::Change> =
-            n.changes.iter().filter(|c| c.kind == kind).collect();
-        if let Some(first) = removed.first() {
-            let mut distinct: Vec<char> = removed.iter().map(|c| c.character).collect();
-            distinct.sort_unstable();
-            distinct.dedup();
-            let shown: Vec<String> = distinct
-                .iter()
-                .map(|c| certbind_core::describe_char(*c))
-                .collect();
-            eprintln!(
-                "certbind: removed {} {what} ({}), first at position {}",
-                removed.len(),
-                shown.join(", "),
-                first.index
-            );
-        }
-    }
-    // Characters kept in another form: counted per kind.
-    let kept: [(ChangeKind, Say); 2] = [
-        (ChangeKind::CaseFolded, |n| {
-            format!("made {n} lowercase hex digit(s) uppercase")
-        }),
-        (ChangeKind::StandardBase64, |n| {
-            format!("rewrote {n} standard base64 character(s) ('+', '/') as base64url ('-', '_')")
-        }),
-    ];
-    for (kind, say) in kept {
-        let count = n.changes.iter().filter(|c| c.kind == kind).count();
-        if count > 0 {
-            eprintln!("certbind: {}", say(count));
-        }
+    // The core's summary by kind (the npm package and the checker page show the same lines).
+    for line in &n.summary {
+        eprintln!("certbind: {line}");
     }
 }
-
-/// A message for a count of changed characters.
-type Say = fn(usize) -> String;

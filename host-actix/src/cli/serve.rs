@@ -10,7 +10,7 @@ use std::process::ExitCode;
 use crate::config::{ListenerKind, LogFormat};
 use crate::dev_pki::{self, DevPki};
 use crate::startup::Application;
-use crate::state::AppState;
+use crate::state::{AppState, paths};
 use crate::store::StoreSettings;
 
 /// Arguments of `certbind serve`.
@@ -38,6 +38,15 @@ pub(crate) struct Args {
     /// [dev default: 127.0.0.1:8443; port 0 picks a free port].
     #[arg(long, value_name = "ADDR:PORT", env = "CERTBIND_LISTEN")]
     listen: Option<SocketAddr>,
+    /// Serve every endpoint under this path, e.g. `/core` as IdentityServer3 was usually
+    /// mounted (`/core/connect/token`) [default: the config's `base_path`, or the root].
+    #[arg(long, value_name = "PATH", env = "CERTBIND_BASE_PATH", value_parser = crate::config::check_base_path)]
+    base_path: Option<String>,
+    /// Serve this single-file checker page at /tools/thumbprint instead of the one built into
+    /// certbind, e.g. www/dist/certbind-checker.html while working on the page [default: the
+    /// config's `checker_page`, or the built-in page].
+    #[arg(long, value_name = "FILE", env = "CERTBIND_CHECKER_PAGE")]
+    checker_page: Option<PathBuf>,
     /// Log filter (`info`, `warn`, `certbind::token=info,warn`, …) [default: the config's, or info].
     #[arg(long, value_name = "FILTER", env = "CERTBIND_LOG")]
     log: Option<String>,
@@ -98,6 +107,12 @@ pub(crate) fn run(args: &Args) -> ExitCode {
             .find(|l| l.kind == ListenerKind::Mtls)
     {
         l.address = listen;
+    }
+    if let Some(base_path) = &args.base_path {
+        settings.base_path.clone_from(base_path);
+    }
+    if let Some(page) = &args.checker_page {
+        settings.checker_page = Some(page.clone());
     }
     if let Some(log) = &args.log {
         settings.log_filter.clone_from(log);
@@ -218,8 +233,9 @@ fn announce(app: &Application, state: &AppState, dev: Option<&DevPki>, config: &
         dev_pki::CLIENT_ID,
         pki.client_sha1
     );
-    let _ = writeln!(out, "  token      {base}/connect/token");
-    let _ = writeln!(out, "  discovery  {base}/.well-known/openid-configuration");
+    let _ = writeln!(out, "  token      {base}{}", paths::TOKEN);
+    let _ = writeln!(out, "  discovery  {base}{}", paths::OPENID_CONFIGURATION);
+    let _ = writeln!(out, "  checker    {base}{}", paths::CHECKER);
     let _ = writeln!(out, "  try:");
     let key = if pki.has_client_key {
         format!(" --key {d}/client.key")
@@ -228,8 +244,9 @@ fn announce(app: &Application, state: &AppState, dev: Option<&DevPki>, config: &
     };
     let _ = writeln!(
         out,
-        "    curl --cacert {d}/ca.pem --cert {d}/client.pem{key} -d grant_type=client_credentials -d client_id={} -d scope=read {base}/connect/token",
-        dev_pki::CLIENT_ID
+        "    curl --cacert {d}/ca.pem --cert {d}/client.pem{key} -d grant_type=client_credentials -d client_id={} -d scope=read {base}{}",
+        dev_pki::CLIENT_ID,
+        paths::TOKEN
     );
     let _ = writeln!(
         out,

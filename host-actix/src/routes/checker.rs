@@ -1,11 +1,12 @@
-//! `GET /tools/thumbprint`: the offline thumbprint checker page (www/), as the single
-//! self-contained file `www/dist/certbind-checker.html` that `npm run build` in www/ makes.
+//! `GET /tools/thumbprint`: the offline thumbprint checker page (www/), the single
+//! self-contained file `www/dist/certbind-checker.html`.
 //!
-//! The file is generated (it embeds the wasm package), so it is found at start rather than
-//! compiled in. It is read once, at start, into memory shared by every worker, and served from
-//! there: a request costs one `stat` of the page and of its policy file, not a read of about
-//! 1.4 MB. It is read again only when one of them changes (size, modification time or inode, as
-//! a rebuild or a deployment changes them); when the page is gone, the route says so.
+//! The page compiled into the binary ([`embedded`]) is served unless `server.checker_page` (or
+//! `certbind serve --checker-page`) names a file. A configured file is read once, at start, into
+//! memory shared by every worker, and served from there: a request costs one `stat` of the page
+//! and of its policy file, not a read of about 1.3 MB. It is read again only when one of them
+//! changes (size, modification time or inode, as a rebuild or a deployment changes them); when
+//! the file is gone, the route says so.
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -13,46 +14,32 @@ use std::time::SystemTime;
 
 use actix_web::http::header;
 use actix_web::web::Bytes;
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, HttpResponseBuilder, web};
 
 use crate::state::AppState;
 
-/// The page's file name, as www/build.mjs writes it.
-const PAGE: &str = "certbind-checker.html";
-/// The page's Content-Security-Policy, written by www/build.mjs next to the page (the same policy
-/// as the page's `<meta>` tag, which allows exactly its inline blocks by hash).
+mod embedded;
+
+/// A configured page's Content-Security-Policy, written by www/build.mjs next to the page (the
+/// same policy as the page's `<meta>` tag, which allows exactly its inline blocks by hash).
 const CSP_FILE: &str = "csp.txt";
-/// Larger files are not served: the page is about 1.5 MB.
+/// Larger files are not served: the page is about 1.3 MB.
 const MAX_PAGE_BYTES: u64 = 16 * 1024 * 1024;
 
-/// Where the page is looked for when the config names none, in order: `CERTBIND_CHECKER_PAGE`,
-/// `www/dist/` under the working directory (a checkout), next to the executable (an install), and
-/// `www/dist/` of the checkout the executable was built in (`target/<profile>/certbind`).
-#[must_use]
-pub(crate) fn checker_page_candidates() -> Vec<PathBuf> {
-    let mut candidates = Vec::new();
-    if let Some(path) = std::env::var_os("CERTBIND_CHECKER_PAGE") {
-        candidates.push(PathBuf::from(path));
+/// A 200 for the page with its headers: HTML, revalidated before reuse, not framed, no
+/// referrer, and the page's own policy as a header too.
+fn page_response(csp: Option<&str>) -> HttpResponseBuilder {
+    let mut response = HttpResponse::Ok();
+    response
+        .content_type("text/html; charset=utf-8")
+        .insert_header((header::CACHE_CONTROL, "no-cache"))
+        .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+        .insert_header((header::REFERRER_POLICY, "no-referrer"))
+        .insert_header((header::X_FRAME_OPTIONS, "DENY"));
+    if let Some(csp) = csp {
+        response.insert_header((header::CONTENT_SECURITY_POLICY, csp));
     }
-    candidates.push(Path::new("www/dist").join(PAGE));
-    if let Some(dir) = std::env::current_exe()
-        .ok()
-        .and_then(|exe| exe.parent().map(Path::to_path_buf))
-    {
-        candidates.push(dir.join(PAGE));
-        candidates.push(dir.join("../../www/dist").join(PAGE));
-    }
-    candidates
-}
-
-/// The configured page if given (even if missing: the route then explains), else the first
-/// candidate that exists.
-#[must_use]
-pub(crate) fn find_checker_page(configured: Option<&Path>) -> Option<PathBuf> {
-    if let Some(path) = configured {
-        return Some(path.to_path_buf());
-    }
-    checker_page_candidates().into_iter().find(|p| p.is_file())
+    response
 }
 
 /// The page and its policy as last read, with the identity of the files they were read from.
@@ -138,9 +125,9 @@ impl PageCache {
     }
 }
 
-pub(super) async fn checker(state: web::Data<AppState>) -> HttpResponse {
+pub(super) async fn checker(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
     let Some(path) = state.checker_page.clone() else {
-        return not_built("the checker page is not built");
+        return embedded::respond(&req);
     };
     let page = match Stamp::of(&path) {
         Err(reason) => Err(reason),
@@ -156,23 +143,11 @@ pub(super) async fn checker(state: web::Data<AppState>) -> HttpResponse {
         },
     };
     match page {
-        Ok(page) => {
-            let mut response = HttpResponse::Ok();
-            response
-                .content_type("text/html; charset=utf-8")
-                .insert_header((header::CACHE_CONTROL, "no-cache"))
-                .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
-                .insert_header((header::REFERRER_POLICY, "no-referrer"))
-                .insert_header((header::X_FRAME_OPTIONS, "DENY"));
-            if let Some(csp) = &page.csp {
-                response.insert_header((header::CONTENT_SECURITY_POLICY, csp.as_str()));
-            }
-            // A reference to the shared bytes: no copy per request.
-            response.body(page.html.clone())
-        }
+        // A reference to the shared bytes: no copy per request.
+        Ok(page) => page_response(page.csp.as_deref()).body(page.html.clone()),
         Err(reason) => {
             tracing::warn!(%reason, "checker page unavailable");
-            not_built("the checker page could not be read (the server log says why)")
+            unavailable("the configured checker page could not be read (the server log says why)")
         }
     }
 }
@@ -208,9 +183,11 @@ fn read_page(page: &Path) -> Result<Page, String> {
     })
 }
 
-fn not_built(what: &str) -> HttpResponse {
-    HttpResponse::NotFound().content_type("text/plain; charset=utf-8").body(format!(
-        "{what}. Build it with `(cd wasm && npm ci && npm run build) && (cd www && npm ci && npm \
-         run build)`, or set server.checker_page in the config.\n"
-    ))
+fn unavailable(what: &str) -> HttpResponse {
+    HttpResponse::NotFound()
+        .content_type("text/plain; charset=utf-8")
+        .body(format!(
+            "{what}. Fix server.checker_page (or --checker-page), or remove it to serve the \
+             page built into certbind.\n"
+        ))
 }
