@@ -121,10 +121,15 @@ mod server {
                 );
                 assert_eq!(d["jwks_uri"], format!("{public}/core/jwks"));
                 assert_eq!(
+                    d["revocation_endpoint"],
+                    format!("{public}/core/connect/revocation")
+                );
+                assert_eq!(
                     d["mtls_endpoint_aliases"],
                     serde_json::json!({
                         "token_endpoint": format!("{mtls}/core/connect/token"),
                         "introspection_endpoint": format!("{mtls}/core/connect/introspect"),
+                        "revocation_endpoint": format!("{mtls}/core/connect/revocation"),
                     })
                 );
             }
