@@ -261,6 +261,10 @@ pub struct SelfSigned {
     pub sha256: Vec<[u8; 32]>,
     /// Files that could not be read where the registry was loaded (no file system).
     pub unavailable_files: Vec<String>,
+    /// The latest notAfter of the certificates registered as certificates (`pem`,
+    /// `pem_file`, `x5c`, `jwks_file`): when the secret stops authenticating anyone. `None`
+    /// when only digests (`sha256`) were registered.
+    pub not_after: Option<When>,
 }
 
 /// The SHA-256 of a shared secret. `Debug` does not show it.

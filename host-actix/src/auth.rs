@@ -57,6 +57,8 @@ pub(crate) struct Authenticated {
     pub(crate) method: &'static str,
     /// Which registered secret matched (for the log), e.g. `secret #1 (x509_thumbprint)`.
     pub(crate) matched: String,
+    /// The same: its 1-based number and its type.
+    pub(crate) secret: (usize, certbind_core::SecretType),
     /// Scopes the client may request.
     pub(crate) scopes: Vec<String>,
     /// Whether the client may use the client_credentials grant.

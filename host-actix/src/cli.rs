@@ -6,6 +6,7 @@ use clap::{Parser, Subcommand};
 
 mod check;
 mod clients;
+mod clients_expiring;
 mod clients_store;
 mod db;
 mod dev_pki;

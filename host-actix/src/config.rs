@@ -14,7 +14,9 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use crate::forwarded::{HeaderFormat, ProxyNet, ProxySettings, TrustedProxies};
+use crate::keyfile::KeyFilePolicy;
 use crate::keys::Algorithm;
+use crate::limits::Limits;
 
 /// Default listen address of `certbind serve` (loopback only).
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:8443";
@@ -110,6 +112,8 @@ pub struct ListenerSettings {
     pub proxy: Option<ProxySettings>,
     /// Whether it serves `GET /metrics` (default: on an mTLS listener, not on a public one).
     pub metrics: bool,
+    /// Its own `max_connections` (default: `[server.limits] max_connections`).
+    pub max_connections: Option<usize>,
 }
 
 impl ListenerSettings {
@@ -123,6 +127,7 @@ impl ListenerSettings {
             tls: true,
             proxy: None,
             metrics: true,
+            max_connections: None,
         }
     }
 
@@ -188,7 +193,38 @@ pub struct Settings {
     /// The path every endpoint is served under (`/core`, where IdentityServer3 is usually
     /// mounted), without a trailing `/`; empty for the root. See [`check_base_path`].
     pub base_path: String,
+    /// Connection and request limits (`[server.limits]`).
+    pub limits: Limits,
+    /// Start even when a private key file (TLS key, signing keys, KEK file) can be read by
+    /// other users (`allow_readable_keys`; default: refuse, naming the file and the fix).
+    pub allow_readable_keys: bool,
+    /// Days before a client certificate's notAfter from which the server logs a warning for
+    /// it (`expiry_warning_days`; 0: no warning).
+    pub expiry_warning_days: u64,
 }
+
+impl Settings {
+    /// The connection limit of `listener`: its own, else the server's.
+    #[must_use]
+    pub fn max_connections(&self, listener: &ListenerSettings) -> usize {
+        listener
+            .max_connections
+            .unwrap_or(self.limits.max_connections)
+    }
+
+    /// How private key files are checked before they are read.
+    #[must_use]
+    pub const fn key_files(&self) -> KeyFilePolicy {
+        if self.allow_readable_keys {
+            KeyFilePolicy::AllowReadable
+        } else {
+            KeyFilePolicy::OwnerOnly
+        }
+    }
+}
+
+/// Default of `expiry_warning_days`.
+pub const DEFAULT_EXPIRY_WARNING_DAYS: u64 = 30;
 
 impl Settings {
     /// Settings with every default: one mTLS listener on [`DEFAULT_LISTEN`], no CA names,
@@ -215,6 +251,9 @@ impl Settings {
             log_filter: "info".into(),
             checker_page: None,
             base_path: String::new(),
+            limits: Limits::DEFAULT,
+            allow_readable_keys: false,
+            expiry_warning_days: DEFAULT_EXPIRY_WARNING_DAYS,
         }
     }
 }
@@ -240,6 +279,23 @@ struct ServerSection {
     keys: Spanned<KeysSection>,
     checker_page: Option<String>,
     base_path: Option<Spanned<String>>,
+    limits: Option<LimitsSection>,
+    allow_readable_keys: Option<bool>,
+    expiry_warning_days: Option<Spanned<u64>>,
+}
+
+/// `[server.limits]`: every value is checked against [`Limits::RANGES`].
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LimitsSection {
+    max_connections: Option<Spanned<u64>>,
+    tls_handshake_timeout: Option<Spanned<u64>>,
+    max_handshake_bytes: Option<Spanned<u64>>,
+    request_header_timeout: Option<Spanned<u64>>,
+    max_header_bytes: Option<Spanned<u64>>,
+    request_body_timeout: Option<Spanned<u64>>,
+    keep_alive: Option<Spanned<u64>>,
+    h2_max_concurrent_streams: Option<Spanned<u64>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -264,6 +320,7 @@ struct ListenerSection {
     client_cert_header: Option<Spanned<String>>,
     client_cert_header_name: Option<Spanned<String>>,
     metrics: Option<bool>,
+    max_connections: Option<Spanned<u64>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -340,6 +397,14 @@ pub fn parse(text: &str, path: &Path) -> Result<Settings, ConfigError> {
             }
             None => None,
         };
+        let max_connections = l
+            .max_connections
+            .as_ref()
+            .map(|n| {
+                in_range(n, "max_connections")
+                    .map_err(|m| err(Some(n.span()), &field("max_connections"), m))
+            })
+            .transpose()?;
         listeners.push(ListenerSettings {
             address,
             kind: l.kind,
@@ -347,6 +412,7 @@ pub fn parse(text: &str, path: &Path) -> Result<Settings, ConfigError> {
             tls,
             proxy,
             metrics: l.metrics.unwrap_or(l.kind == ListenerKind::Mtls),
+            max_connections,
         });
     }
     if !listeners.iter().any(|l| l.kind == ListenerKind::Mtls) {
@@ -438,6 +504,23 @@ pub fn parse(text: &str, path: &Path) -> Result<Settings, ConfigError> {
         None => None,
     };
 
+    let limits = match &server.limits {
+        Some(section) => parse_limits(section)
+            .map_err(|(span, f, m)| err(Some(span), &format!("server.limits.{f}"), m))?,
+        None => Limits::DEFAULT,
+    };
+    let expiry_warning_days = match &server.expiry_warning_days {
+        Some(d) if *d.get_ref() > MAX_EXPIRY_WARNING_DAYS => {
+            return Err(err(
+                Some(d.span()),
+                "server.expiry_warning_days",
+                format!("must be between 0 and {MAX_EXPIRY_WARNING_DAYS} days"),
+            ));
+        }
+        Some(d) => *d.get_ref(),
+        None => DEFAULT_EXPIRY_WARNING_DAYS,
+    };
+
     Ok(Settings {
         listeners,
         tls_certificate: resolve(tls.certificate.get_ref()),
@@ -455,7 +538,77 @@ pub fn parse(text: &str, path: &Path) -> Result<Settings, ConfigError> {
         log_filter: server.log.unwrap_or_else(|| "info".into()),
         checker_page: server.checker_page.as_deref().map(resolve),
         base_path,
+        limits,
+        allow_readable_keys: server.allow_readable_keys.unwrap_or(false),
+        expiry_warning_days,
     })
+}
+
+/// Largest `expiry_warning_days` (ten years).
+const MAX_EXPIRY_WARNING_DAYS: u64 = 3650;
+
+/// A value of `[server.limits]` (or a listener's `max_connections`) within its range of
+/// [`Limits::RANGES`].
+fn in_range(value: &Spanned<u64>, name: &str) -> Result<usize, String> {
+    let (_, least, most) = Limits::RANGES
+        .iter()
+        .find(|(n, ..)| *n == name)
+        .copied()
+        .unwrap_or((name, 0, u64::MAX));
+    let v = *value.get_ref();
+    let unit = if name.ends_with("timeout") || name == "keep_alive" {
+        " seconds"
+    } else if name.ends_with("bytes") {
+        " bytes"
+    } else {
+        ""
+    };
+    if v < least || v > most {
+        return Err(format!("must be between {least} and {most}{unit}"));
+    }
+    usize::try_from(v).map_err(|_| format!("must be between {least} and {most}{unit}"))
+}
+
+/// `[server.limits]`, each value checked; errors carry the value's span and name.
+fn parse_limits(
+    section: &LimitsSection,
+) -> Result<Limits, (std::ops::Range<usize>, &'static str, String)> {
+    let mut limits = Limits::DEFAULT;
+    let seconds = |n: usize| std::time::Duration::from_secs(n as u64);
+    let get = |value: &Option<Spanned<u64>>, name: &'static str| {
+        value
+            .as_ref()
+            .map(|v| in_range(v, name).map_err(|m| (v.span(), name, m)))
+            .transpose()
+    };
+    if let Some(n) = get(&section.max_connections, "max_connections")? {
+        limits.max_connections = n;
+    }
+    if let Some(n) = get(&section.tls_handshake_timeout, "tls_handshake_timeout")? {
+        limits.tls_handshake_timeout = seconds(n);
+    }
+    if let Some(n) = get(&section.max_handshake_bytes, "max_handshake_bytes")? {
+        limits.max_handshake_bytes = n;
+    }
+    if let Some(n) = get(&section.request_header_timeout, "request_header_timeout")? {
+        limits.request_header_timeout = seconds(n);
+    }
+    if let Some(n) = get(&section.max_header_bytes, "max_header_bytes")? {
+        limits.max_header_bytes = n;
+    }
+    if let Some(n) = get(&section.request_body_timeout, "request_body_timeout")? {
+        limits.request_body_timeout = seconds(n);
+    }
+    if let Some(n) = get(&section.keep_alive, "keep_alive")? {
+        limits.keep_alive = seconds(n);
+    }
+    if let Some(n) = get(
+        &section.h2_max_concurrent_streams,
+        "h2_max_concurrent_streams",
+    )? {
+        limits.h2_max_concurrent_streams = n;
+    }
+    Ok(limits)
 }
 
 /// A config problem: where (span), which field of the listener, what.

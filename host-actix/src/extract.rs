@@ -11,6 +11,7 @@ use base64::engine::general_purpose::STANDARD;
 
 use crate::error::OAuthError;
 use crate::forwarded::{BehindProxy, ForwardedError};
+use crate::limits::{Limit, Limits};
 use crate::state::AppState;
 use crate::tls::{PeerCertificate, PresentedCertificate};
 
@@ -59,10 +60,12 @@ impl Form {
         Ok(Self { params })
     }
 
-    /// Reads and parses the body of a POST, checking content type and size.
+    /// Reads and parses the body of a POST, checking content type, size and time
+    /// ([`read_body`]).
     ///
     /// # Errors
-    /// `invalid_request` for a wrong content type, a body over `limit` bytes, or a bad form.
+    /// `invalid_request` for a wrong content type, a body over `limit` bytes or late, or a
+    /// bad form.
     pub async fn read(
         request: &HttpRequest,
         payload: web::Payload,
@@ -84,25 +87,74 @@ impl Form {
                 }
             )));
         }
-        let too_large =
-            || OAuthError::invalid_request(format!("the request body exceeds {limit} bytes"));
-        if let Some(length) = request
-            .headers()
-            .get(header::CONTENT_LENGTH)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.parse::<u64>().ok())
-            && length > limit as u64
-        {
-            return Err(too_large());
-        }
-        let body = payload
-            .to_bytes_limited(limit)
-            .await
-            .map_err(|_| too_large())?
-            .map_err(|e| {
-                OAuthError::invalid_request(format!("the request body could not be read: {e}"))
-            })?;
+        let body = read_body(request, payload, limit).await.map_err(|e| {
+            OAuthError::invalid_request(match e {
+                BodyError::TooLarge => format!("the request body exceeds {limit} bytes"),
+                other => other.to_string(),
+            })
+        })?;
         Self::parse(&body)
+    }
+}
+
+/// Why a request body could not be read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum BodyError {
+    /// Over the endpoint's size limit.
+    #[error("the request body is too large")]
+    TooLarge,
+    /// Not received within `request_body_timeout`.
+    #[error("the request body did not arrive within {0} s")]
+    Timeout(u64),
+    /// The connection failed while it was read.
+    #[error("the request body could not be read: {0}")]
+    Unreadable(String),
+}
+
+/// Reads a request body of at most `limit` bytes (refused from its `Content-Length` before
+/// reading when it says more) within `request_body_timeout`; refusals are counted by listener
+/// (`body_limit`, `request_body_timeout`).
+///
+/// # Errors
+/// [`BodyError`].
+pub async fn read_body(
+    request: &HttpRequest,
+    payload: web::Payload,
+    limit: usize,
+) -> Result<web::Bytes, BodyError> {
+    let state = request.app_data::<web::Data<AppState>>();
+    let refused = |which: Limit| {
+        if let Some(state) = state {
+            state
+                .limit_counters
+                .refused(request.app_config().local_addr(), which);
+        }
+    };
+    if let Some(length) = request
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok())
+        && length > limit as u64
+    {
+        refused(Limit::BodyLimit);
+        return Err(BodyError::TooLarge);
+    }
+    let timeout = state.map_or(Limits::DEFAULT.request_body_timeout, |s| {
+        s.limits.request_body_timeout
+    });
+    match tokio::time::timeout(timeout, payload.to_bytes_limited(limit)).await {
+        Ok(Ok(Ok(body))) => Ok(body),
+        Ok(Ok(Err(e))) => Err(BodyError::Unreadable(e.to_string())),
+        Ok(Err(_)) => {
+            refused(Limit::BodyLimit);
+            Err(BodyError::TooLarge)
+        }
+        Err(_) => {
+            refused(Limit::RequestBodyTimeout);
+            Err(BodyError::Timeout(timeout.as_secs()))
+        }
     }
 }
 

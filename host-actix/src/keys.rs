@@ -19,6 +19,8 @@ use openssl::nid::Nid;
 use openssl::pkey::{Id, PKey, Private};
 use openssl::rsa::Rsa;
 
+use crate::keyfile::{KeyFileError, KeyFilePolicy};
+
 /// A JWS algorithm certbind signs access tokens with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Deserialize, serde::Serialize)]
 #[non_exhaustive]
@@ -96,6 +98,9 @@ pub enum KeyError {
     /// An unknown `alg` name.
     #[error("unknown signing algorithm {0:?} (use ES256, ES384, RS256, PS256 or EdDSA)")]
     UnknownAlgorithm(String),
+    /// A key file other users can read (see [`crate::keyfile`]).
+    #[error(transparent)]
+    Permissions(#[from] KeyFileError),
 }
 
 /// One signing key with its verifier and public JWK.
@@ -347,14 +352,23 @@ impl KeySet {
         })
     }
 
-    /// Loads the files in this order (the last one signs).
+    /// Loads the files in this order (the last one signs), each checked against `policy`
+    /// first.
     ///
     /// # Errors
-    /// The first file that cannot be used, or [`KeyError::Missing`].
-    pub fn load_files(paths: &[PathBuf], rsa_algorithm: Algorithm) -> Result<Self, KeyError> {
+    /// The first file that cannot be used (or that other users can read, under
+    /// [`KeyFilePolicy::OwnerOnly`]), or [`KeyError::Missing`].
+    pub fn load_files(
+        paths: &[PathBuf],
+        rsa_algorithm: Algorithm,
+        policy: KeyFilePolicy,
+    ) -> Result<Self, KeyError> {
         let keys = paths
             .iter()
-            .map(|p| SigningKey::from_pem_file(p, rsa_algorithm))
+            .map(|p| {
+                crate::keyfile::check(p, policy)?;
+                SigningKey::from_pem_file(p, rsa_algorithm)
+            })
             .collect::<Result<Vec<_>, _>>()?;
         Self::new(keys)
     }
@@ -363,7 +377,11 @@ impl KeySet {
     ///
     /// # Errors
     /// As [`KeySet::load_files`]; [`KeyError::Missing`] when the directory holds no key.
-    pub fn load_dir(dir: &Path, rsa_algorithm: Algorithm) -> Result<Self, KeyError> {
+    pub fn load_dir(
+        dir: &Path,
+        rsa_algorithm: Algorithm,
+        policy: KeyFilePolicy,
+    ) -> Result<Self, KeyError> {
         let files = pem_files(dir)?;
         if files.is_empty() {
             return Err(KeyError::Missing(format!(
@@ -372,7 +390,7 @@ impl KeySet {
                 dir.display()
             )));
         }
-        Self::load_files(&files, rsa_algorithm)
+        Self::load_files(&files, rsa_algorithm, policy)
     }
 
     /// The key that signs new tokens.
@@ -521,7 +539,7 @@ mod tests {
         let b = rotate(&dir, Algorithm::EdDsa, 1_795_651_199).unwrap();
         let c = rotate(&dir, Algorithm::Es256, 1_795_651_200).unwrap();
         assert!(a < b && b < c, "{a:?} {b:?} {c:?}");
-        let set = KeySet::load_dir(&dir, Algorithm::Es256).unwrap();
+        let set = KeySet::load_dir(&dir, Algorithm::Es256, KeyFilePolicy::OwnerOnly).unwrap();
         assert_eq!(set.current().path(), c);
         assert_eq!(set.keys()[1].algorithm(), Algorithm::EdDsa);
         std::fs::remove_dir_all(&dir).unwrap();

@@ -184,6 +184,11 @@ pub struct Registry {
     scopes: Vec<String>,
     trust_anchors: Vec<Vec<u8>>,
     len: usize,
+    /// When the certificates the secrets register expire (see [`crate::expiry`]).
+    expiries: Vec<crate::expiry::Expiry>,
+    /// The secrets that register no date, as `(client, 1-based secret)`; `None` for an
+    /// application's own validator (its clients are not known here).
+    undated: Option<std::collections::BTreeSet<(String, usize)>>,
 }
 
 /// A number no other registry of this process has (see [`Registry::generation`]).
@@ -234,6 +239,11 @@ impl Registry {
             .map(|a| a.certificate().der().to_vec())
             .collect();
         let len = registry.clients.len();
+        let expiries = crate::expiry::registered(&registry.clients);
+        let undated = crate::expiry::undated(&registry.clients)
+            .into_iter()
+            .map(|(client, secret, _)| (client, secret))
+            .collect();
         let builtin = Arc::new(RegistryValidator::new(ClientIndex::new(registry)));
         Self {
             validator: builtin.clone(),
@@ -243,6 +253,8 @@ impl Registry {
             scopes,
             trust_anchors,
             len,
+            expiries,
+            undated: Some(undated),
         }
     }
 
@@ -270,6 +282,8 @@ impl Registry {
             scopes,
             trust_anchors: Vec::new(),
             len: 0,
+            expiries: Vec::new(),
+            undated: None,
         }
     }
 
@@ -316,6 +330,23 @@ impl Registry {
     #[must_use]
     pub fn trust_anchors(&self) -> &[Vec<u8>] {
         &self.trust_anchors
+    }
+
+    /// When the certificates registered with the secrets expire (one date per secret that
+    /// registers certificates; see [`crate::expiry`]).
+    #[must_use]
+    pub fn registered_expiries(&self) -> &[crate::expiry::Expiry] {
+        &self.expiries
+    }
+
+    /// Whether secret `secret` (1-based) of `client_id` authenticates certificates without
+    /// registering their date (a digest or a name): the date then comes from the certificate
+    /// that authenticates. Always for an application's own validator.
+    #[must_use]
+    pub fn is_undated(&self, client_id: &str, secret: usize) -> bool {
+        self.undated
+            .as_ref()
+            .is_none_or(|u| u.contains(&(client_id.to_owned(), secret)))
     }
 }
 
@@ -516,6 +547,7 @@ impl Registry {
                     acceptance.secret_index + 1,
                     acceptance.secret_type
                 ),
+                secret: (acceptance.secret_index + 1, acceptance.secret_type),
                 scopes: client.scopes.clone(),
                 client_credentials_allowed: client
                     .grant_types

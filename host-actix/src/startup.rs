@@ -5,12 +5,13 @@ use std::net::{SocketAddr, TcpListener};
 use std::sync::Arc;
 
 use actix_web::dev::{Server, ServerHandle};
-use actix_web::{App, HttpServer, web};
+use actix_web::{App, web};
 use openssl::x509::X509;
 
 use crate::config::{CaNames, KeySource, ListenerKind, Settings};
 use crate::forwarded::{self, ProxyListener};
 use crate::keys::KeySet;
+use crate::limits::{LimitCounters, Listeners, RequestLimits, ServerOptions};
 use crate::registry::Registry;
 use crate::state::{AppState, Snapshot, Urls};
 use crate::store::StoreHandle;
@@ -49,6 +50,9 @@ pub enum StartupError {
     /// Signing keys unusable.
     #[error(transparent)]
     Keys(#[from] crate::keys::KeyError),
+    /// The TLS private key file can be read by other users.
+    #[error(transparent)]
+    KeyFile(#[from] crate::keyfile::KeyFileError),
     /// A trust anchor given for the CA names is not a certificate.
     #[error("trust anchor #{index} cannot be sent as a CA name: {reason}")]
     CaName {
@@ -65,8 +69,10 @@ pub enum StartupError {
 /// As [`KeySet::load_dir`] / [`KeySet::load_files`].
 pub fn load_keys(settings: &Settings) -> Result<KeySet, crate::keys::KeyError> {
     match &settings.keys {
-        KeySource::Dir(dir) => KeySet::load_dir(dir, settings.key_algorithm),
-        KeySource::Files(files) => KeySet::load_files(files, settings.key_algorithm),
+        KeySource::Dir(dir) => KeySet::load_dir(dir, settings.key_algorithm, settings.key_files()),
+        KeySource::Files(files) => {
+            KeySet::load_files(files, settings.key_algorithm, settings.key_files())
+        }
     }
 }
 
@@ -173,6 +179,8 @@ impl Application {
                 .collect::<Result<_, _>>()?,
         };
 
+        // Checked before OpenSSL reads it (the signing keys were checked when loaded).
+        crate::keyfile::check(&settings.tls_private_key, settings.key_files())?;
         let snapshot = Snapshot::new(clients, keys, settings.max_token_lifetime, &urls);
         let checker_page = settings.checker_page.clone();
         let checker_at = format!("{}{}", settings.base_path, crate::state::paths::CHECKER);
@@ -187,11 +195,14 @@ impl Application {
             .filter(|(l, ..)| l.metrics)
             .map(|(_, _, address, _)| *address)
             .collect();
+        let counters = Arc::new(LimitCounters::new(bound.iter().map(|b| b.2)));
         let state = web::Data::new(
             AppState::new(snapshot, settings.body_limit, urls)
                 .with_checker_page(checker_page)
                 .with_store(store)
-                .with_metrics_listeners(metrics_listeners),
+                .with_metrics_listeners(metrics_listeners)
+                .with_limits(settings.limits, Arc::clone(&counters))
+                .with_expiry_warning_days(settings.expiry_warning_days),
         );
         let app_state = state.clone();
         // Listeners behind a reverse proxy, by bound address: connections on them carry their
@@ -206,27 +217,32 @@ impl Application {
         let connected = forwarded::on_connect(proxied);
         let connection_state = state.clone();
         let base_path = settings.base_path.clone();
-        let mut server = HttpServer::new(move || {
-            App::new()
-                .app_data(app_state.clone())
-                .configure(routes::configure_at(&base_path))
-        })
-        .on_connect(move |connection, data| {
+        let request_limits = RequestLimits::new(&settings.limits);
+        let on_connect: crate::limits::OnConnect = Arc::new(move |connection, data| {
             connected(connection, data);
             if let Some(session) = data.get::<tls::TlsSession>() {
                 connection_state.metrics.tls_session(session.resumed);
             }
         });
-        if settings.workers > 0 {
-            server = server.workers(settings.workers);
-        }
+        let mut server = Listeners::new(
+            move || {
+                App::new()
+                    .app_data(app_state.clone())
+                    .wrap(request_limits)
+                    .configure(routes::configure_at(&base_path))
+            },
+            on_connect,
+            ServerOptions::new(settings.workers, settings.limits),
+            counters,
+        );
         let mut listeners = Vec::new();
         for (listener, tcp, address, _) in bound {
             let kind = listener.kind;
+            let max_connections = settings.max_connections(listener);
             if !listener.tls {
                 // Plain HTTP from a reverse proxy (config allows it only behind one).
                 server = server
-                    .listen(tcp)
+                    .plain(tcp, max_connections)
                     .map_err(|source| StartupError::Bind { address, source })?;
                 listeners.push((kind, address));
                 continue;
@@ -243,7 +259,7 @@ impl Application {
                 }
             };
             server = server
-                .listen_openssl(tcp, acceptor)
+                .tls(tcp, acceptor, max_connections)
                 .map_err(|source| StartupError::Bind { address, source })?;
             listeners.push((kind, address));
         }

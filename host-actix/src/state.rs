@@ -62,6 +62,25 @@ pub struct Urls {
     pub registration: bool,
 }
 
+impl Urls {
+    /// The URLs of a server with one listener reached at `endpoints_base`: no mTLS aliases, no
+    /// registration (for applications and tests that build the state themselves).
+    #[must_use]
+    pub fn new(
+        issuer: impl Into<String>,
+        audience: impl Into<String>,
+        endpoints_base: impl Into<String>,
+    ) -> Self {
+        Self {
+            issuer: issuer.into(),
+            audience: audience.into(),
+            endpoints_base: endpoints_base.into(),
+            mtls_base: None,
+            registration: false,
+        }
+    }
+}
+
 /// Everything a request needs that a reload may change.
 #[derive(Debug)]
 pub struct Snapshot {
@@ -144,6 +163,15 @@ pub struct AppState {
     pub(crate) checker_cache: crate::routes::PageCache,
     /// The listeners (bound addresses) that serve [`paths::METRICS`]; `None`: every one.
     metrics_listeners: Option<Vec<std::net::SocketAddr>>,
+    /// Connection and request limits (`[server.limits]`).
+    pub limits: crate::limits::Limits,
+    /// What the limits refused, per listener.
+    pub limit_counters: Arc<crate::limits::LimitCounters>,
+    /// When the last certificate that authenticated with each thumbprint or name secret
+    /// expires (this process's memory).
+    pub last_authenticated: crate::expiry::LastAuthenticated,
+    /// Days before a client certificate's notAfter from which it is logged as a warning.
+    pub expiry_warning_days: u64,
 }
 
 impl AppState {
@@ -159,7 +187,43 @@ impl AppState {
             store: crate::store::StoreHandle::file(),
             checker_cache: crate::routes::PageCache::default(),
             metrics_listeners: None,
+            limits: crate::limits::Limits::DEFAULT,
+            limit_counters: Arc::default(),
+            last_authenticated: crate::expiry::LastAuthenticated::default(),
+            expiry_warning_days: crate::config::DEFAULT_EXPIRY_WARNING_DAYS,
         }
+    }
+
+    /// Warns about client certificates within this many days of their notAfter (0: never).
+    #[must_use]
+    pub const fn with_expiry_warning_days(mut self, days: u64) -> Self {
+        self.expiry_warning_days = days;
+        self
+    }
+
+    /// When the clients' certificates expire: registered with their secrets, and the last
+    /// one that authenticated with each secret that registers none (see [`crate::expiry`]).
+    #[must_use]
+    pub fn client_certificate_expiries(&self) -> Vec<crate::expiry::Expiry> {
+        let snapshot = self.snapshot();
+        let mut all = snapshot.clients.registered_expiries().to_vec();
+        all.extend(
+            self.last_authenticated
+                .entries(|client, secret, _| snapshot.clients.is_undated(client, secret)),
+        );
+        all
+    }
+
+    /// Uses these limits, counting refusals in `counters` (the server's listeners share them).
+    #[must_use]
+    pub fn with_limits(
+        mut self,
+        limits: crate::limits::Limits,
+        counters: Arc<crate::limits::LimitCounters>,
+    ) -> Self {
+        self.limits = limits;
+        self.limit_counters = counters;
+        self
     }
 
     /// Uses this store (the default is the file store).

@@ -50,7 +50,6 @@ use std::rc::Rc;
 use std::sync::OnceLock;
 
 use actix_web::dev::Extensions;
-use actix_web::rt::net::TcpStream;
 use openssl::ex_data::Index;
 use openssl::ssl::{
     SslAcceptor, SslAcceptorBuilder, SslContext, SslFiletype, SslMethod, SslOptions, SslVerifyMode,
@@ -63,6 +62,10 @@ use crate::decisions::Decisions;
 
 /// Session id context for resumption (any constant; same for every worker).
 const SESSION_ID_CONTEXT: &[u8] = b"certbind";
+
+/// OpenSSL's `X509_V_ERR_CERT_CHAIN_TOO_LONG` (x509_vfy.h; `openssl-sys` is not a dependency
+/// of its own here).
+const X509_V_ERR_CERT_CHAIN_TOO_LONG: i32 = 22;
 
 /// Sessions the mTLS acceptor keeps for resumption (OpenSSL's default, set explicitly because
 /// the server relies on it: see the module documentation).
@@ -260,11 +263,9 @@ pub struct TlsSession {
 /// `HttpServer::on_connect` callback: stores [`PeerCertificate`] from *this* TLS connection
 /// (bounded by its listener's `max_intermediates`) and [`TlsSession`].
 pub fn on_connect(connection: &dyn Any, data: &mut Extensions) {
-    let Some(tls) = connection.downcast_ref::<actix_tls::accept::openssl::TlsStream<TcpStream>>()
-    else {
+    let Some(ssl) = crate::limits::tls_of(connection) else {
         return;
     };
-    let ssl = tls.ssl();
     data.insert(TlsSession {
         resumed: ssl.session_reused(),
     });
@@ -351,10 +352,12 @@ pub fn mtls_acceptor(
 ) -> Result<SslAcceptorBuilder, TlsError> {
     let mut b = base_acceptor(certificate, private_key)?;
     // PEER without FAIL_IF_NO_PEER_CERT: ask, don't require. The callback accepts every
-    // certificate: the core decides, per client, with a reason.
-    b.set_verify_callback(SslVerifyMode::PEER, |_preverified, _ctx| true);
-    // OpenSSL's own chain building during the handshake (whose verdict the callback above
-    // overrides) stops at the same depth.
+    // certificate (the core decides, per client, with a reason) except a chain longer than
+    // the listener accepts, which fails the handshake: OpenSSL builds the chain from what the
+    // client sent up to the verify depth set below and reports a longer one.
+    b.set_verify_callback(SslVerifyMode::PEER, |_preverified, ctx| {
+        ctx.error().as_raw() != X509_V_ERR_CERT_CHAIN_TOO_LONG
+    });
     b.set_verify_depth(u32::try_from(max_intermediates).unwrap_or(u32::MAX));
     if let Some(index) = chain_bound_index() {
         b.set_ex_data(index, ChainBound(max_intermediates));

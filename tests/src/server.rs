@@ -59,6 +59,21 @@ impl Drop for TempDir {
     }
 }
 
+/// Writes a private key file readable by its owner only (0600), as certbind requires of the
+/// keys it reads and as it writes its own.
+pub fn write_private_key(path: &Path, pem: &[u8]) {
+    use std::io::Write as _;
+    use std::os::unix::fs::OpenOptionsExt as _;
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(0o600)
+        .open(path)
+        .unwrap();
+    file.write_all(pem).unwrap();
+}
+
 fn ec_key() -> PKey<Private> {
     let group = EcGroup::from_curve_name(Nid::X9_62_PRIME256V1).unwrap();
     PKey::from_ec_key(EcKey::generate(&group).unwrap()).unwrap()
@@ -173,11 +188,10 @@ impl TestPki {
                 cert.to_pem().unwrap(),
             )
             .unwrap();
-            std::fs::write(
-                dir.path().join(format!("{name}.key")),
-                key.private_key_to_pem_pkcs8().unwrap(),
-            )
-            .unwrap();
+            write_private_key(
+                &dir.path().join(format!("{name}.key")),
+                &key.private_key_to_pem_pkcs8().unwrap(),
+            );
         };
         let org = |cn| {
             [
@@ -326,11 +340,10 @@ impl TestPki {
             );
         }
         std::fs::write(self.cert_path(name), pem).unwrap();
-        std::fs::write(
-            self.key_path(name),
-            leaf_key.private_key_to_pem_pkcs8().unwrap(),
-        )
-        .unwrap();
+        write_private_key(
+            &self.key_path(name),
+            &leaf_key.private_key_to_pem_pkcs8().unwrap(),
+        );
     }
 
     /// Writes `<name>.pem` and `<name>.key`: a client certificate OpenSSL reads (so a TLS
@@ -357,7 +370,10 @@ impl TestPki {
         b.sign(&key, MessageDigest::sha256()).unwrap();
         let cert = b.build();
         std::fs::write(self.cert_path(name), cert.to_pem().unwrap()).unwrap();
-        std::fs::write(self.key_path(name), key.private_key_to_pem_pkcs8().unwrap()).unwrap();
+        write_private_key(
+            &self.key_path(name),
+            &key.private_key_to_pem_pkcs8().unwrap(),
+        );
     }
 
     /// Path of `<name>.pem`.

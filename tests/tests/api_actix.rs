@@ -236,7 +236,12 @@ async fn tokens_from_certbind_serve_are_accepted_only_with_their_certificate() {
     let good = app.token(Some("client"), "certclient", Some("read")).await;
     assert_eq!(good.status, 200, "{}", good.text);
     // Expired and other-audience tokens signed by the server's own key, the way it signs.
-    let keys = KeySet::load_dir(&app.pki.dir().join("keys"), Algorithm::Es256).unwrap();
+    let keys = KeySet::load_dir(
+        &app.pki.dir().join("keys"),
+        Algorithm::Es256,
+        certbind_host::keyfile::KeyFilePolicy::OwnerOnly,
+    )
+    .unwrap();
     let x5t = app.pki.x5t_s256_by_openssl_cli("client");
     let now = certbind_host::time::now_unix();
     let sign = |audience: &str, now: u64| {

@@ -16,31 +16,72 @@ mod server {
     use certbind_tests::server::{BASIC_SECRET, CHAINED_CLIENT, TestApp, TestPki, spawn_app_from};
 
     /// `<name>.pem`: `chained.pem` (the client's certificate and its intermediate) followed by
-    /// `extra` unrelated CA certificates; `<name>.key`: the client's key.
-    fn chain_with_extra_certificates(pki: &TestPki, name: &str, extra: usize) {
+    /// `extra` copies of `<after>.pem`; `<name>.key`: the client's key.
+    fn chain_with_extra_certificates(pki: &TestPki, name: &str, after: &str, extra: usize) {
         let mut pem = std::fs::read(pki.cert_path("chained")).unwrap();
         for _ in 0..extra {
-            pem.extend(std::fs::read(pki.cert_path("ca")).unwrap());
+            pem.extend(std::fs::read(pki.cert_path(after)).unwrap());
         }
         std::fs::write(pki.cert_path(name), pem).unwrap();
         std::fs::copy(pki.key_path("chained"), pki.key_path(name)).unwrap();
     }
 
     #[actix_rt::test]
-    async fn a_client_sending_more_intermediates_than_the_listener_accepts_is_refused() {
+    async fn a_chain_longer_than_the_listener_accepts_is_refused_at_the_handshake() {
         let pki = TestPki::new();
-        chain_with_extra_certificates(&pki, "overlong", 1);
+        // The client, its intermediate and the root above it: a chain of two after the client.
+        chain_with_extra_certificates(&pki, "overlong", "ca", 1);
         let config = format!("{}{CHAINED_CLIENT}", pki.config(false)).replacen(
             "private_key = \"server.key\"\n",
             "private_key = \"server.key\"\nmax_intermediates = 1\n",
             1,
         );
         let app = spawn_app_from(pki, &config);
+        let refused = format!(
+            "certbind_limit_refusals_total{{listener=\"127.0.0.1:{}\",limit=\"max_intermediates\"}}",
+            app.port
+        );
         // One intermediate: within the bound.
         let r = app.token(Some("chained"), "chainedclient", None).await;
         assert_eq!(r.status, 200, "{}", r.text);
-        // Two: over it. The client is refused, with the reason counted (and logged).
-        let r = app.token(Some("overlong"), "chainedclient", None).await;
+        // A chain of two: the handshake fails (the client gets a TLS alert, not a response),
+        // and the refusal is counted.
+        let e = app
+            .client(Some("overlong"))
+            .post(format!("{}/connect/token", app.base))
+            .send()
+            .await
+            .unwrap_err();
+        assert!(e.is_connect() || e.is_request(), "{e:?}");
+        assert_eq!(app.metric(&refused).await, 1);
+        let (code, _) = app.curl(&[
+            "--cert",
+            &app.pki.cert_path("overlong").display().to_string(),
+            "--key",
+            &app.pki.key_path("overlong").display().to_string(),
+            &format!("{}/healthz", app.base),
+        ]);
+        assert_eq!(code, 0, "curl gets no HTTP answer over a refused handshake");
+        assert_eq!(app.metric(&refused).await, 2);
+        // The listener still serves the client whose chain is within the bound.
+        let r = app.token(Some("chained"), "chainedclient", None).await;
+        assert_eq!(r.status, 200, "{}", r.text);
+    }
+
+    #[actix_rt::test]
+    async fn certificates_after_the_client_that_do_not_chain_are_refused_when_used() {
+        let pki = TestPki::new();
+        chain_with_extra_certificates(&pki, "padded", "selfsigned", 1);
+        let config = format!("{}{CHAINED_CLIENT}", pki.config(false)).replacen(
+            "private_key = \"server.key\"\n",
+            "private_key = \"server.key\"\nmax_intermediates = 1\n",
+            1,
+        );
+        let app = spawn_app_from(pki, &config);
+        // Two certificates after the client's, one of them unrelated: OpenSSL's chain is
+        // within the bound, so the handshake completes; the certificate authenticates no
+        // client, with the reason counted (and logged).
+        let r = app.token(Some("padded"), "chainedclient", None).await;
         assert_eq!(
             (r.status, r.json["error"].as_str()),
             (401, Some("invalid_client")),
@@ -55,7 +96,7 @@ mod server {
         // A client that authenticates with a shared secret does not use the certificate on its
         // connection: the same connection's certificate does not get in its way.
         let r = TestApp::send(
-            app.client(Some("overlong"))
+            app.client(Some("padded"))
                 .post(format!("{}/connect/token", app.base))
                 .basic_auth("basicclient", Some(BASIC_SECRET))
                 .header("content-type", "application/x-www-form-urlencoded")

@@ -1174,13 +1174,14 @@ impl Loader<'_> {
         }
         for (cert, field) in certificates {
             secret.sha256.push(Sha256::digest(cert.der()).into());
-            if let Ok((_, not_after)) = crate::presented::read_validity(cert.der())
-                && not_after < self.now
-            {
-                self.warning(
-                    &field,
-                    format!("a registered certificate expired at {not_after}"),
-                );
+            if let Ok((_, not_after)) = crate::presented::read_validity(cert.der()) {
+                secret.not_after = secret.not_after.max(Some(not_after));
+                if not_after < self.now {
+                    self.warning(
+                        &field,
+                        format!("a registered certificate expired at {not_after}"),
+                    );
+                }
             }
             if let Some(reason) = super::client_certificate::not_a_client_certificate(&cert) {
                 self.warning(&field, reason);

@@ -34,6 +34,10 @@ pub(crate) fn run(args: &Args) -> ExitCode {
         }
     };
     let s = &loaded.settings;
+    if let Err(e) = crate::keyfile::check(&s.tls_private_key, s.key_files()) {
+        eprintln!("{}: server.tls.private_key: {e}", args.config.display());
+        return ExitCode::FAILURE;
+    }
     // Build (not bind) the acceptors: proves the TLS files are a usable pair.
     let acceptor = tls::mtls_acceptor(
         &s.tls_certificate,
@@ -97,6 +101,10 @@ fn check_shared(
             return ExitCode::FAILURE;
         }
     };
+    if let Err(e) = crate::keyfile::check(&s.tls_private_key, s.key_files()) {
+        eprintln!("{}: server.tls.private_key: {e}", args.config.display());
+        return ExitCode::FAILURE;
+    }
     if let Err(e) = tls::mtls_acceptor(
         &s.tls_certificate,
         &s.tls_private_key,

@@ -29,6 +29,9 @@ enum ClientsCommand {
     Export(super::clients_store::ExportArgs),
     /// Remove a client from the shared store (import adds and updates, never removes).
     Remove(super::clients_store::RemoveArgs),
+    /// List the client certificates that expire within a window (exit 1 when any does, 0
+    /// when none does, 2 when the check cannot be made).
+    Expiring(super::clients_expiring::ExpiringArgs),
 }
 
 /// How the certificate is registered.
@@ -76,6 +79,7 @@ pub(crate) fn run(args: &Args) -> ExitCode {
         ClientsCommand::Import(import) => return super::clients_store::import(import),
         ClientsCommand::Export(export) => return super::clients_store::export(export),
         ClientsCommand::Remove(remove) => return super::clients_store::remove(remove),
+        ClientsCommand::Expiring(expiring) => return super::clients_expiring::run(expiring),
     };
     match add_client(add) {
         Ok(message) => {

@@ -46,7 +46,11 @@ pub(crate) fn run(args: &Args) -> ExitCode {
 
 fn migrate(args: &ConfigArg) -> Result<ExitCode, String> {
     let store = open(&args.config)?;
-    let kek = Kek::load(store.postgres.kek_file.as_deref()).map_err(|e| e.to_string())?;
+    let kek = Kek::load(
+        store.postgres.kek_file.as_deref(),
+        store.settings.key_files(),
+    )
+    .map_err(|e| e.to_string())?;
     eprintln!(
         "migrating {} (schema {})",
         store.database.shown(),

@@ -114,8 +114,11 @@ fn new_kek() -> ExitCode {
 fn rotate_in_store(rotate: &RotateArgs, config: &std::path::Path) -> ExitCode {
     let run = || -> Result<(), String> {
         let store = super::store_config::open(config)?;
-        let kek = crate::store::Kek::load(store.postgres.kek_file.as_deref())
-            .map_err(|e| e.to_string())?;
+        let kek = crate::store::Kek::load(
+            store.postgres.kek_file.as_deref(),
+            store.settings.key_files(),
+        )
+        .map_err(|e| e.to_string())?;
         let algorithm = rotate.algorithm.unwrap_or(store.settings.key_algorithm);
         let delay = rotate.delay.unwrap_or(store.postgres.key_activation_delay);
         let report = super::store_config::block_on(crate::store::rotate(

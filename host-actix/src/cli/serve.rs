@@ -124,11 +124,23 @@ pub(crate) fn run(args: &Args) -> ExitCode {
         settings.workers = workers;
     }
     crate::telemetry::init(settings.log_format, &settings.log_filter);
+    crate::limits::prepare_open_files(
+        settings
+            .listeners
+            .iter()
+            .map(|l| settings.max_connections(l))
+            .sum(),
+    );
 
     let shared = match &store {
         StoreSettings::File => None,
         StoreSettings::Postgres(pg) => {
-            match crate::store::open(pg, registration, settings.max_token_lifetime) {
+            match crate::store::open(
+                pg,
+                registration,
+                settings.max_token_lifetime,
+                settings.key_files(),
+            ) {
                 Ok(opened) => {
                     tracing::info!(
                         target: "certbind::store", database = %pg.redacted_url(),
@@ -186,6 +198,7 @@ pub(crate) fn run(args: &Args) -> ExitCode {
             })
             .map_err(|e| anyhow::anyhow!("installing the SIGHUP handler: {e}"))?;
         }
+        spawn_expiry_warnings(state.clone());
         announce(&app, &state, dev.as_ref(), &config_path);
         app.run_until_stopped().await.map_err(anyhow::Error::from)
     });
@@ -196,6 +209,27 @@ pub(crate) fn run(args: &Args) -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// Logs the client certificates inside the warning window now and every six hours (a
+/// certificate that authenticates for the first time is logged when it is seen).
+fn spawn_expiry_warnings(state: actix_web::web::Data<AppState>) {
+    if state.expiry_warning_days == 0 {
+        return;
+    }
+    actix_web::rt::spawn(async move {
+        let mut every = actix_web::rt::time::interval(std::time::Duration::from_secs(6 * 3600));
+        loop {
+            every.tick().await;
+            let now =
+                certbind_core::When(i64::try_from(crate::time::now_unix()).unwrap_or(i64::MAX));
+            crate::expiry::warn(
+                &state.client_certificate_expiries(),
+                now,
+                state.expiry_warning_days,
+            );
+        }
+    });
 }
 
 /// Tells where the server listens (log), and in dev mode prints the files and a working curl

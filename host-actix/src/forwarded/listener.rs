@@ -8,7 +8,6 @@ use std::sync::Arc;
 
 use actix_web::dev::Extensions;
 use actix_web::http::header::HeaderMap;
-use actix_web::rt::net::TcpStream;
 
 use super::warn_once::{Warn, WarnOnce};
 use super::{ForwardedError, Problem, ProxySettings};
@@ -145,13 +144,7 @@ pub fn on_connect(
         if listeners.is_empty() {
             return;
         }
-        let local =
-            match connection.downcast_ref::<actix_tls::accept::openssl::TlsStream<TcpStream>>() {
-                Some(tls) => tls.get_ref().local_addr().ok(),
-                None => connection
-                    .downcast_ref::<TcpStream>()
-                    .and_then(|tcp| tcp.local_addr().ok()),
-            };
+        let local = crate::limits::tcp_of(connection).and_then(|tcp| tcp.local_addr().ok());
         let Some(local) = local else { return };
         // A listener on 0.0.0.0 or [::] sees the interface's address as the local one.
         let found = listeners.iter().find(|(bound, _)| {

@@ -10,7 +10,7 @@ use crate::auth::{AnsweredBy, AuthRequest, Authenticated, SecretVia};
 use crate::error::OAuthError;
 use crate::extract::{BasicCredentials, Form, peer_certificate};
 use crate::metrics::{Endpoint, Metrics};
-use crate::state::Snapshot;
+use crate::state::{AppState, Snapshot};
 use crate::tls::PresentedCertificate;
 
 /// Counts a token or introspection request and its latency; returns its outcome (`ok` or the
@@ -51,10 +51,11 @@ pub(super) fn authenticate(
     request: &HttpRequest,
     form: &Form,
     snapshot: &Snapshot,
-    metrics: &Metrics,
+    state: &AppState,
     now: u64,
     audit: &mut Audit,
 ) -> Result<Authenticated, OAuthError> {
+    let metrics = &state.metrics;
     let basic = BasicCredentials::from_request(request)?;
     let basic_attempted = basic.is_some();
     let body_id = form.get("client_id");
@@ -114,6 +115,9 @@ pub(super) fn authenticate(
         Ok(client) => {
             audit.method = Some(client.method);
             audit.matched = Some(client.matched.clone());
+            if answered_by == AnsweredBy::Validator {
+                remember_expiry(state, snapshot, &client, audit.certificate.as_deref(), now);
+            }
             Ok(client)
         }
         Err(failure) => {
@@ -122,6 +126,37 @@ pub(super) fn authenticate(
             audit.reason = Some(failure.reason);
             Err(OAuthError::InvalidClient { basic_attempted })
         }
+    }
+}
+
+/// Remembers when the certificate that authenticated `client` expires, when its secret does
+/// not register the date itself (a thumbprint or a name; see [`crate::expiry`]), and warns
+/// when a certificate seen for the first time is inside the warning window. Once per
+/// decision: a decision reused on the connection has the same certificate.
+fn remember_expiry(
+    state: &AppState,
+    snapshot: &Snapshot,
+    client: &Authenticated,
+    certificate: Option<&PresentedCertificate>,
+    now: u64,
+) {
+    let (secret, secret_type) = client.secret;
+    let Some(core) = certificate.and_then(|c| c.usable().ok()) else {
+        return;
+    };
+    if !secret_type.method().uses_certificate() {
+        return;
+    }
+    if !snapshot.clients.is_undated(&client.client_id, secret) {
+        return;
+    }
+    if let Some(new) =
+        state
+            .last_authenticated
+            .record(&client.client_id, secret, secret_type, core.not_after())
+    {
+        let now = certbind_core::When(i64::try_from(now).unwrap_or(i64::MAX));
+        crate::expiry::warn(&[new], now, state.expiry_warning_days);
     }
 }
 

@@ -35,6 +35,8 @@ pub(super) async fn metrics(request: HttpRequest, state: web::Data<AppState>) ->
         "certbind_revoked_tokens {}",
         state.store.revoked_count()
     );
+    state.limit_counters.render(&mut body);
+    crate::expiry::render(&mut body, &state.client_certificate_expiries());
     HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4; charset=utf-8")
         .body(body)

@@ -159,22 +159,19 @@ async fn json_body(
             format!("the metadata must be sent as application/json, not {content_type:?}"),
         ));
     }
-    let too_large =
-        || RegistrationError::metadata("(body)", format!("the metadata exceeds {limit} bytes"));
-    if let Some(length) = request
-        .headers()
-        .get(header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<u64>().ok())
-        && length > limit as u64
-    {
-        return Err(too_large());
-    }
-    let bytes = payload
-        .to_bytes_limited(limit)
+    let bytes = crate::extract::read_body(request, payload, limit)
         .await
-        .map_err(|_| too_large())?
-        .map_err(|e| RegistrationError::metadata("(body)", format!("unreadable body: {e}")))?;
+        .map_err(|e| {
+            RegistrationError::metadata(
+                "(body)",
+                match e {
+                    crate::extract::BodyError::TooLarge => {
+                        format!("the metadata exceeds {limit} bytes")
+                    }
+                    other => other.to_string(),
+                },
+            )
+        })?;
     match serde_json::from_slice::<Value>(&bytes) {
         Ok(Value::Object(map)) => Ok(map),
         Ok(_) => Err(RegistrationError::metadata(

@@ -59,7 +59,7 @@ async fn handle(
     let form = Form::read(request, payload, state.body_limit).await?;
     let snapshot = state.snapshot();
     let now = crate::time::now_unix();
-    let client = authenticate(request, &form, &snapshot, &state.metrics, now, audit)?;
+    let client = authenticate(request, &form, &snapshot, state, now, audit)?;
     let token = form
         .get("token")
         .ok_or_else(|| OAuthError::invalid_request("token is missing"))?;

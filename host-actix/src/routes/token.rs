@@ -87,7 +87,7 @@ async fn handle(
     let requested = parse_scope(form.get("scope"))?;
     let snapshot = state.snapshot();
     let now = crate::time::now_unix();
-    let client = authenticate(request, &form, &snapshot, &state.metrics, now, audit)?;
+    let client = authenticate(request, &form, &snapshot, state, now, audit)?;
     if !client.client_credentials_allowed {
         return Err(OAuthError::UnauthorizedClient(
             "this client may not use the client_credentials grant".into(),

@@ -8,6 +8,7 @@ use std::path::Path;
 use openssl::symm::{Cipher, decrypt_aead, encrypt_aead};
 
 use super::StoreError;
+use crate::keyfile::KeyFilePolicy;
 
 /// Environment variable holding the KEK.
 pub const KEK_ENV: &str = "CERTBIND_KEK";
@@ -56,11 +57,13 @@ impl Kek {
         Ok(Self(bytes))
     }
 
-    /// The KEK from `CERTBIND_KEK`, else from `file`.
+    /// The KEK from `CERTBIND_KEK`, else from `file` (checked against `policy` first: a key
+    /// file other users can read is refused, see [`crate::keyfile`]).
     ///
     /// # Errors
-    /// Neither is set, the file cannot be read, or the text is not 64 hex digits.
-    pub fn load(file: Option<&Path>) -> Result<Self, StoreError> {
+    /// Neither is set, the file cannot be read (or others can read it), or the text is not 64
+    /// hex digits.
+    pub fn load(file: Option<&Path>, policy: KeyFilePolicy) -> Result<Self, StoreError> {
         if let Ok(text) = std::env::var(KEK_ENV)
             && !text.is_empty()
         {
@@ -72,6 +75,7 @@ impl Kek {
                  or [store] kek_file"
             )));
         };
+        crate::keyfile::check(file, policy).map_err(|e| StoreError::Kek(e.to_string()))?;
         let text = std::fs::read_to_string(file)
             .map_err(|e| StoreError::Kek(format!("{}: {e}", file.display())))?;
         Self::from_hex(&text, &file.display().to_string())

@@ -57,9 +57,10 @@ pub fn open(
     settings: &PostgresSettings,
     registration: RegistrationSettings,
     max_token_lifetime: u64,
+    key_files: crate::keyfile::KeyFilePolicy,
 ) -> Result<OpenedStore, StoreError> {
     let db = Database::new(settings)?;
-    let kek = Kek::load(settings.kek_file.as_deref())?;
+    let kek = Kek::load(settings.kek_file.as_deref(), key_files)?;
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
