@@ -7,6 +7,7 @@
 
 use std::io::{Read, Write};
 use std::net::TcpStream;
+use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use openssl::ssl::{SslConnector, SslFiletype, SslMethod, SslStream};
@@ -36,12 +37,22 @@ pub fn with_limits(config: &str, table: &str, mtls_max_connections: Option<usize
 /// `alpn` (wire format, e.g. `b"\x08http/1.1"`).
 #[must_use]
 pub fn connector(pki: &TestPki, identity: Option<&str>, alpn: &[u8]) -> SslConnector {
+    let identity = identity.map(|name| (pki.cert_path(name), pki.key_path(name)));
+    connector_from(&pki.cert_path("ca"), identity.as_ref(), alpn)
+}
+
+/// A TLS connector trusting `ca`, presenting `identity` (certificate chain and key files).
+#[must_use]
+pub fn connector_from(
+    ca: &Path,
+    identity: Option<&(PathBuf, PathBuf)>,
+    alpn: &[u8],
+) -> SslConnector {
     let mut b = SslConnector::builder(SslMethod::tls_client()).unwrap();
-    b.set_ca_file(pki.cert_path("ca")).unwrap();
-    if let Some(name) = identity {
-        b.set_certificate_chain_file(pki.cert_path(name)).unwrap();
-        b.set_private_key_file(pki.key_path(name), SslFiletype::PEM)
-            .unwrap();
+    b.set_ca_file(ca).unwrap();
+    if let Some((cert, key)) = identity {
+        b.set_certificate_chain_file(cert).unwrap();
+        b.set_private_key_file(key, SslFiletype::PEM).unwrap();
     }
     b.set_alpn_protos(alpn).unwrap();
     b.build()

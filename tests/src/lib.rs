@@ -1,5 +1,6 @@
 //! Shared helpers for certbind's integration tests: fixtures, vectors, PKI builders.
 
+pub mod abuse;
 pub mod attack;
 pub mod fixtures;
 pub mod oidc_provider;

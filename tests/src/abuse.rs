@@ -1,0 +1,620 @@
+//! The abuse run: attackers of every kind at once against a running certbind process, while a
+//! real mTLS client asks for tokens, with the server's RSS and open files sampled from
+//! `/proc` before, during and after. Used by `tests/tests/server_abuse.rs` (a short version in
+//! CI) and `bench/abuse.sh` (the full one, through the `abuse` binary).
+//!
+//! The attackers, each kept at its count for the whole attack (a connection the server closes
+//! is opened again, as a real attacker would):
+//! - idle TCP connections that never start a TLS handshake;
+//! - TLS handshakes that stall after the first bytes of a ClientHello;
+//! - requests whose headers come one byte at a time (slowloris), after a real handshake;
+//! - bursts of oversized bodies: a `Content-Length` far over the limit, and chunked bodies
+//!   that never end.
+#![allow(clippy::std_instead_of_core, clippy::std_instead_of_alloc)]
+// Test code: a failed unwrap is a failed test.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+use tokio::sync::watch;
+
+use crate::attack::PARTIAL_CLIENT_HELLO;
+
+/// How hard and how long.
+#[derive(Debug, Clone, Copy, serde::Serialize)]
+pub struct AbusePlan {
+    /// Idle TCP connections kept open.
+    pub idle: usize,
+    /// Stalled TLS handshakes kept open.
+    pub stalled: usize,
+    /// Slow-header requests kept open.
+    pub slow: usize,
+    /// Oversized-body requests per burst (half declared too long, half chunked).
+    pub oversized: usize,
+    /// Time between bursts.
+    pub burst_every: Duration,
+    /// How long the attack lasts (the real client's requests are measured over it).
+    pub attack: Duration,
+    /// How long to wait, at most, for RSS and open files to come back after the attack.
+    pub settle: Duration,
+    /// Time between two of the real client's keep-alive requests.
+    pub real_interval: Duration,
+}
+
+impl AbusePlan {
+    /// The issue's numbers: 2,000 idle connections, 500 stalled handshakes, 200 slow-header
+    /// requests, bursts of 100 oversized bodies every second, for 60 s.
+    pub const FULL: Self = Self {
+        idle: 2000,
+        stalled: 500,
+        slow: 200,
+        oversized: 100,
+        burst_every: Duration::from_secs(1),
+        attack: Duration::from_secs(60),
+        settle: Duration::from_secs(30),
+        real_interval: Duration::from_millis(10),
+    };
+
+    /// The CI version: the same kinds at a sixth of the counts, for 12 s.
+    pub const SHORT: Self = Self {
+        idle: 300,
+        stalled: 100,
+        slow: 40,
+        oversized: 20,
+        burst_every: Duration::from_secs(1),
+        attack: Duration::from_secs(12),
+        settle: Duration::from_secs(30),
+        real_interval: Duration::from_millis(10),
+    };
+}
+
+/// Where the server is and what the real client presents.
+#[derive(Debug, Clone)]
+pub struct Target {
+    /// The mTLS listener's port on 127.0.0.1.
+    pub port: u16,
+    /// The server's process id (its `/proc` is sampled).
+    pub pid: u32,
+    /// CA certificate (PEM).
+    pub ca: PathBuf,
+    /// The real client's certificate and key (PEM).
+    pub cert: PathBuf,
+    /// Its key.
+    pub key: PathBuf,
+    /// Its `client_id`.
+    pub client_id: String,
+}
+
+/// The server's resident memory and open files at one moment.
+#[derive(Debug, Clone, Copy, Default, serde::Serialize)]
+pub struct Sample {
+    /// Resident set size, KiB (`VmRSS`).
+    pub rss_kib: u64,
+    /// Open file descriptors.
+    pub fds: u64,
+}
+
+impl Sample {
+    /// Reads `/proc/<pid>`.
+    #[must_use]
+    pub fn of(pid: u32) -> Self {
+        let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+        let rss_kib = status
+            .lines()
+            .find_map(|l| l.strip_prefix("VmRSS:"))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+            .unwrap_or(0);
+        let fds = std::fs::read_dir(format!("/proc/{pid}/fd")).map_or(0, |d| d.count() as u64);
+        Self { rss_kib, fds }
+    }
+}
+
+/// Latencies of one kind of real request.
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct Latencies {
+    /// Requests that got a token.
+    pub ok: usize,
+    /// Requests that did not (any error or status).
+    pub errors: usize,
+    /// The first error, in words.
+    pub first_error: Option<String>,
+    /// Median, milliseconds.
+    pub p50_ms: f64,
+    /// 99th percentile, milliseconds.
+    pub p99_ms: f64,
+    /// Slowest, milliseconds.
+    pub max_ms: f64,
+}
+
+impl Latencies {
+    fn of(mut micros: Vec<u64>, errors: usize, first_error: Option<String>) -> Self {
+        micros.sort_unstable();
+        let at = |q: f64| -> f64 {
+            if micros.is_empty() {
+                return 0.0;
+            }
+            let i = ((micros.len() as f64 * q).ceil() as usize).clamp(1, micros.len()) - 1;
+            micros[i] as f64 / 1000.0
+        };
+        Self {
+            ok: micros.len(),
+            errors,
+            first_error,
+            p50_ms: at(0.50),
+            p99_ms: at(0.99),
+            max_ms: micros.last().map_or(0.0, |m| *m as f64 / 1000.0),
+        }
+    }
+}
+
+/// What the attackers did.
+#[derive(Debug, Default, serde::Serialize)]
+pub struct AttackCounts {
+    /// Connections the attackers opened (reopened ones included).
+    pub opened: u64,
+    /// Of those, the ones the server closed (timeouts, refusals).
+    pub closed_by_server: u64,
+    /// Oversized-body requests answered (400/413) or cut off.
+    pub oversized_refused: u64,
+    /// Attacker connections open at the end of the attack.
+    pub open_at_end: usize,
+}
+
+/// The result of a run.
+#[derive(Debug, serde::Serialize)]
+pub struct AbuseReport {
+    /// The plan.
+    pub plan: AbusePlan,
+    /// Before the attack (after a warm-up).
+    pub baseline: Sample,
+    /// The highest RSS and open files seen during the attack.
+    pub peak: Sample,
+    /// After the attackers left.
+    pub after: Sample,
+    /// Seconds from the end of the attack until RSS and open files were back (None: not
+    /// within `settle`).
+    pub settled_after_s: Option<f64>,
+    /// The real client's keep-alive requests during the attack.
+    pub keep_alive: Latencies,
+    /// The real client's requests on new connections (full handshakes) during the attack.
+    pub new_connections: Latencies,
+    /// What the attackers did.
+    pub attack: AttackCounts,
+}
+
+/// Shared counters of the attackers.
+#[derive(Debug, Default)]
+struct Counters {
+    opened: AtomicU64,
+    closed_by_server: AtomicU64,
+    oversized_refused: AtomicU64,
+    open: AtomicUsize,
+}
+
+/// Runs the plan against `target`; the attackers run on a runtime of their own threads, the
+/// real client on another thread, so that neither delays the other's clock.
+#[must_use]
+pub fn run(target: &Target, plan: AbusePlan) -> AbuseReport {
+    let real = RealClient::new(target);
+    // Warm-up: the first connections, the first tokens, then the baseline.
+    for _ in 0..20 {
+        real.keep_alive_token().unwrap();
+        real.new_connection_token().unwrap();
+    }
+    std::thread::sleep(Duration::from_millis(500));
+    let baseline = Sample::of(target.pid);
+
+    let counters = Arc::new(Counters::default());
+    let (stop_tx, stop_rx) = watch::channel(false);
+    let attackers = {
+        let (target, counters) = (target.clone(), Arc::clone(&counters));
+        std::thread::spawn(move || {
+            tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(2)
+                .enable_all()
+                .build()
+                .unwrap()
+                .block_on(attack(&target, plan, &counters, stop_rx));
+        })
+    };
+    // Let the attackers reach their counts before measuring.
+    let ramp = Instant::now();
+    while counters.open.load(Ordering::Relaxed) < (plan.idle + plan.stalled) * 9 / 10
+        && ramp.elapsed() < Duration::from_secs(20)
+    {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+
+    let started = Instant::now();
+    let mut peak = Sample::of(target.pid);
+    let (mut keep_alive, mut fresh) = (Vec::new(), Vec::new());
+    let (mut ka_errors, mut fresh_errors) = (0, 0);
+    let (mut ka_first, mut fresh_first) = (None, None);
+    let mut n: u64 = 0;
+    while started.elapsed() < plan.attack {
+        let t = Instant::now();
+        match real.keep_alive_token() {
+            Ok(()) => keep_alive.push(micros(t.elapsed())),
+            Err(e) => {
+                ka_errors += 1;
+                ka_first.get_or_insert(e);
+            }
+        }
+        // One request in ten on a new connection (a full handshake).
+        if n % 10 == 0 {
+            let t = Instant::now();
+            match real.new_connection_token() {
+                Ok(()) => fresh.push(micros(t.elapsed())),
+                Err(e) => {
+                    fresh_errors += 1;
+                    fresh_first.get_or_insert(e);
+                }
+            }
+            let now = Sample::of(target.pid);
+            peak.rss_kib = peak.rss_kib.max(now.rss_kib);
+            peak.fds = peak.fds.max(now.fds);
+        }
+        n += 1;
+        std::thread::sleep(plan.real_interval.saturating_sub(t.elapsed()));
+    }
+    let open_at_end = counters.open.load(Ordering::Relaxed);
+    stop_tx.send(true).unwrap();
+    attackers.join().unwrap();
+
+    // Back to baseline: open files within 16 of it, RSS within a tenth (the allocator keeps
+    // some of what it freed).
+    let ended = Instant::now();
+    let settled = |s: Sample| {
+        s.fds <= baseline.fds + 16 && s.rss_kib <= baseline.rss_kib + baseline.rss_kib / 10
+    };
+    let mut after = Sample::of(target.pid);
+    let mut settled_after_s = None;
+    while ended.elapsed() < plan.settle {
+        after = Sample::of(target.pid);
+        if settled(after) {
+            settled_after_s = Some(ended.elapsed().as_secs_f64());
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    AbuseReport {
+        plan,
+        baseline,
+        peak,
+        after,
+        settled_after_s,
+        keep_alive: Latencies::of(keep_alive, ka_errors, ka_first),
+        new_connections: Latencies::of(fresh, fresh_errors, fresh_first),
+        attack: AttackCounts {
+            opened: counters.opened.load(Ordering::Relaxed),
+            closed_by_server: counters.closed_by_server.load(Ordering::Relaxed),
+            oversized_refused: counters.oversized_refused.load(Ordering::Relaxed),
+            open_at_end,
+        },
+    }
+}
+
+fn micros(d: Duration) -> u64 {
+    u64::try_from(d.as_micros()).unwrap_or(u64::MAX)
+}
+
+/// The legitimate client: blocking OpenSSL with its certificate, HTTP/1.1 by hand (one
+/// keep-alive connection, reopened when the server closes it; and a new connection per call
+/// of [`RealClient::new_connection_token`]).
+struct RealClient {
+    connector: openssl::ssl::SslConnector,
+    port: u16,
+    body: String,
+    kept: std::cell::RefCell<Option<openssl::ssl::SslStream<std::net::TcpStream>>>,
+}
+
+impl RealClient {
+    fn new(target: &Target) -> Self {
+        use openssl::ssl::{SslConnector, SslFiletype, SslMethod};
+        let mut b = SslConnector::builder(SslMethod::tls_client()).unwrap();
+        b.set_ca_file(&target.ca).unwrap();
+        b.set_certificate_chain_file(&target.cert).unwrap();
+        b.set_private_key_file(&target.key, SslFiletype::PEM)
+            .unwrap();
+        b.set_alpn_protos(b"\x08http/1.1").unwrap();
+        Self {
+            connector: b.build(),
+            port: target.port,
+            body: format!(
+                "grant_type=client_credentials&client_id={}",
+                crate::server::enc(&target.client_id)
+            ),
+            kept: std::cell::RefCell::new(None),
+        }
+    }
+
+    fn connect(&self) -> Result<openssl::ssl::SslStream<std::net::TcpStream>, String> {
+        let tcp =
+            std::net::TcpStream::connect(("127.0.0.1", self.port)).map_err(|e| e.to_string())?;
+        tcp.set_nodelay(true).map_err(|e| e.to_string())?;
+        tcp.set_read_timeout(Some(Duration::from_secs(10)))
+            .map_err(|e| e.to_string())?;
+        self.connector
+            .connect("localhost", tcp)
+            .map_err(|e| format!("handshake: {e}"))
+    }
+
+    /// One token request on `stream`; `Ok` when the answer is 200 with a token.
+    fn request(
+        &self,
+        stream: &mut openssl::ssl::SslStream<std::net::TcpStream>,
+        close: bool,
+    ) -> Result<(), String> {
+        use std::io::{Read as _, Write as _};
+        let request = format!(
+            "POST /connect/token HTTP/1.1\r\nHost: localhost\r\nContent-Type: \
+             application/x-www-form-urlencoded\r\nContent-Length: {}\r\n{}\r\n{}",
+            self.body.len(),
+            if close { "Connection: close\r\n" } else { "" },
+            self.body
+        );
+        stream
+            .write_all(request.as_bytes())
+            .map_err(|e| e.to_string())?;
+        let mut answer = Vec::new();
+        let mut buf = [0_u8; 4096];
+        // The answer ends where its Content-Length says.
+        loop {
+            let n = stream.read(&mut buf).map_err(|e| e.to_string())?;
+            if n == 0 {
+                return Err("the server closed the connection".into());
+            }
+            answer.extend_from_slice(&buf[..n]);
+            let text = String::from_utf8_lossy(&answer);
+            if let Some((head, body)) = text.split_once("\r\n\r\n") {
+                let length: usize = head
+                    .lines()
+                    .find_map(|l| {
+                        l.to_ascii_lowercase()
+                            .strip_prefix("content-length:")
+                            .map(|v| v.trim().parse().unwrap_or(0))
+                    })
+                    .unwrap_or(0);
+                if body.len() >= length {
+                    return if head.starts_with("HTTP/1.1 200") && body.contains("access_token") {
+                        Ok(())
+                    } else {
+                        Err(head.lines().next().unwrap_or("").to_owned())
+                    };
+                }
+            }
+        }
+    }
+
+    fn keep_alive_token(&self) -> Result<(), String> {
+        let mut kept = self.kept.borrow_mut();
+        if kept.is_none() {
+            *kept = Some(self.connect()?);
+        }
+        let result = self.request(kept.as_mut().unwrap(), false);
+        if result.is_err() {
+            // Keep-alive ended (or failed): the next request opens a new connection.
+            *kept = None;
+        }
+        result
+    }
+
+    fn new_connection_token(&self) -> Result<(), String> {
+        let mut stream = self.connect()?;
+        self.request(&mut stream, true)
+    }
+}
+
+/// Every attacker, until `stop`.
+async fn attack(
+    target: &Target,
+    plan: AbusePlan,
+    counters: &Arc<Counters>,
+    stop: watch::Receiver<bool>,
+) {
+    let tls = Arc::new(crate::attack::connector_from(
+        &target.ca,
+        None,
+        b"\x08http/1.1",
+    ));
+    let mut tasks = tokio::task::JoinSet::new();
+    for i in 0..plan.idle + plan.stalled {
+        let (port, counters, stop) = (target.port, Arc::clone(counters), stop.clone());
+        let stalled = i >= plan.idle;
+        tasks.spawn(async move { silent(port, stalled, &counters, stop).await });
+    }
+    for _ in 0..plan.slow {
+        let (port, counters, stop, tls) = (
+            target.port,
+            Arc::clone(counters),
+            stop.clone(),
+            Arc::clone(&tls),
+        );
+        tasks.spawn(async move { slow_headers(port, &tls, &counters, stop).await });
+    }
+    {
+        let (port, counters, stop, tls) = (
+            target.port,
+            Arc::clone(counters),
+            stop.clone(),
+            Arc::clone(&tls),
+        );
+        tasks.spawn(async move { oversized_bursts(port, plan, &tls, &counters, stop).await });
+    }
+    while tasks.join_next().await.is_some() {}
+}
+
+/// Waits until the server closes `stream` (`true`) or `stop` (`false`).
+async fn until_closed(
+    stream: &mut (impl tokio::io::AsyncRead + Unpin),
+    stop: &mut watch::Receiver<bool>,
+) -> bool {
+    let mut buf = [0_u8; 1024];
+    loop {
+        tokio::select! {
+            read = stream.read(&mut buf) => match read {
+                Ok(0) | Err(_) => return true,
+                Ok(_) => {}
+            },
+            _ = stop.changed() => return false,
+        }
+    }
+}
+
+/// An idle TCP connection (or one that stalls after a partial ClientHello), reopened when the
+/// server closes it.
+async fn silent(port: u16, stalled: bool, counters: &Counters, mut stop: watch::Receiver<bool>) {
+    while !*stop.borrow() {
+        let Ok(mut tcp) = tokio::net::TcpStream::connect(("127.0.0.1", port)).await else {
+            tokio::time::sleep(Duration::from_millis(100)).await;
+            continue;
+        };
+        counters.opened.fetch_add(1, Ordering::Relaxed);
+        counters.open.fetch_add(1, Ordering::Relaxed);
+        if stalled {
+            let _ = tcp.write_all(PARTIAL_CLIENT_HELLO).await;
+        }
+        let closed = until_closed(&mut tcp, &mut stop).await;
+        counters.open.fetch_sub(1, Ordering::Relaxed);
+        if closed {
+            counters.closed_by_server.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+}
+
+async fn tls_connect(
+    port: u16,
+    tls: &openssl::ssl::SslConnector,
+) -> Option<tokio_openssl::SslStream<tokio::net::TcpStream>> {
+    let tcp = tokio::net::TcpStream::connect(("127.0.0.1", port))
+        .await
+        .ok()?;
+    let ssl = tls.configure().ok()?.into_ssl("localhost").ok()?;
+    let mut stream = tokio_openssl::SslStream::new(ssl, tcp).ok()?;
+    std::pin::Pin::new(&mut stream).connect().await.ok()?;
+    Some(stream)
+}
+
+/// A request whose headers come one byte every half second, reopened when the server closes
+/// it.
+async fn slow_headers(
+    port: u16,
+    tls: &openssl::ssl::SslConnector,
+    counters: &Counters,
+    mut stop: watch::Receiver<bool>,
+) {
+    while !*stop.borrow() {
+        let Some(mut stream) = tls_connect(port, tls).await else {
+            tokio::time::sleep(Duration::from_millis(100)).await;
+            continue;
+        };
+        counters.opened.fetch_add(1, Ordering::Relaxed);
+        counters.open.fetch_add(1, Ordering::Relaxed);
+        let mut closed = stream
+            .write_all(b"POST /connect/token HTTP/1.1\r\nHost: localhost\r\n")
+            .await
+            .is_err();
+        while !closed && !*stop.borrow() {
+            tokio::select! {
+                () = tokio::time::sleep(Duration::from_millis(500)) => {
+                    closed = stream.write_all(b"x").await.is_err();
+                }
+                _ = stop.changed() => {}
+            }
+            // The server's 408 (or its close) ends the attempt.
+            let mut buf = [0_u8; 256];
+            if let Ok(Ok(n)) =
+                tokio::time::timeout(Duration::from_millis(1), stream.read(&mut buf)).await
+            {
+                closed = true;
+                let _ = n;
+            }
+        }
+        counters.open.fetch_sub(1, Ordering::Relaxed);
+        if closed {
+            counters.closed_by_server.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+}
+
+/// Every `burst_every`, `oversized` requests at once with bodies over the limit: half declare
+/// 10 MB, half send chunks without end; each waits for the server's answer or close.
+async fn oversized_bursts(
+    port: u16,
+    plan: AbusePlan,
+    tls: &Arc<openssl::ssl::SslConnector>,
+    counters: &Arc<Counters>,
+    mut stop: watch::Receiver<bool>,
+) {
+    let mut n = 0_usize;
+    while !*stop.borrow() {
+        let mut burst = tokio::task::JoinSet::new();
+        for _ in 0..plan.oversized {
+            let (tls, counters) = (Arc::clone(tls), Arc::clone(counters));
+            let chunked = n % 2 == 1;
+            n += 1;
+            burst.spawn(async move {
+                let Some(mut stream) = tls_connect(port, &tls).await else {
+                    return;
+                };
+                counters.opened.fetch_add(1, Ordering::Relaxed);
+                let head = if chunked {
+                    "POST /connect/token HTTP/1.1\r\nHost: localhost\r\nContent-Type: \
+                     application/x-www-form-urlencoded\r\nTransfer-Encoding: chunked\r\n\r\n"
+                        .to_owned()
+                } else {
+                    "POST /connect/token HTTP/1.1\r\nHost: localhost\r\nContent-Type: \
+                     application/x-www-form-urlencoded\r\nContent-Length: 10000000\r\n\r\n"
+                        .to_owned()
+                };
+                if stream.write_all(head.as_bytes()).await.is_err() {
+                    return;
+                }
+                let chunk = if chunked {
+                    let mut c = b"4000\r\n".to_vec();
+                    c.extend(std::iter::repeat_n(b'a', 0x4000));
+                    c.extend(b"\r\n");
+                    c
+                } else {
+                    vec![b'a'; 0x4000]
+                };
+                let mut buf = [0_u8; 1024];
+                let (mut reader, mut writer) = tokio::io::split(stream);
+                // Send until the server answers or closes (or 4 MB went out).
+                for _ in 0..256 {
+                    tokio::select! {
+                        written = writer.write_all(&chunk) => if written.is_err() { break },
+                        read = reader.read(&mut buf) => {
+                            if matches!(read, Ok(n) if n > 0) || read.is_err() {
+                                break;
+                            }
+                        }
+                    }
+                }
+                counters.oversized_refused.fetch_add(1, Ordering::Relaxed);
+            });
+        }
+        tokio::select! {
+            () = tokio::time::sleep(plan.burst_every) => {}
+            _ = stop.changed() => {}
+        }
+        while burst.join_next().await.is_some() {}
+    }
+}
+
+/// The files of a certbind process's test PKI: `ca.pem`, `<client>.pem`, `<client>.key`.
+#[must_use]
+pub fn target(dir: &Path, port: u16, pid: u32, client: &str, client_id: &str) -> Target {
+    Target {
+        port,
+        pid,
+        ca: dir.join("ca.pem"),
+        cert: dir.join(format!("{client}.pem")),
+        key: dir.join(format!("{client}.key")),
+        client_id: client_id.to_owned(),
+    }
+}
