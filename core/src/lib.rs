@@ -23,50 +23,36 @@
 
 extern crate alloc;
 
-mod asn1;
-mod attribute_types;
-mod base64;
-mod binding;
-mod certificate;
-#[cfg(feature = "chain")]
-mod chain;
-mod compare;
-mod decide;
-mod decode;
+// The layers, bottom up, one paragraph per layer: a folder uses only the folders listed before
+// it (core/README.md, "Layout"; core/tests/layers.rs checks it). Every module is also named at
+// the crate root, so that a path reads `crate::x509` wherever the module sits and the `pub use`
+// list below names modules directly.
+mod base;
+
+mod model;
+
+mod formats;
+mod verify;
+
+mod clients;
+
+mod decision;
+
+mod reports;
+
+use base::{base64, error, text, unicode_names};
+use clients::{index, presented, registry, secret};
+use decision::{decide, validator};
+use formats::{decode, limits, normalize, pem, percent, pkcs7, pkcs12, x5c, xmldsig};
 #[cfg(test)]
-mod der_mutations;
-mod dn;
-mod error;
-mod explain;
-mod index;
-mod inspect;
-mod limits;
-mod name;
-mod normalize;
-mod pem;
-mod percent;
-mod pkcs12;
-mod pkcs7;
-mod presented;
-mod registry;
-mod report;
-mod san;
-mod secret;
+use model::der_mutations;
+use model::{
+    asn1, attribute_types, certificate, dn, inspect, name, san, tbs, thumbprint, time, when, x509,
+};
+use reports::{binding, compare, explain, report};
+use verify::trust;
 #[cfg(feature = "chain")]
-mod sigcache;
-#[cfg(feature = "chain")]
-mod signature;
-mod tbs;
-mod text;
-mod thumbprint;
-mod time;
-mod trust;
-mod unicode_names;
-mod validator;
-mod when;
-mod x509;
-mod x5c;
-mod xmldsig;
+use verify::{chain, sigcache, signature};
 
 pub use binding::{
     Binding, BindingHint, BindingHintKind, BindingOutcome, Confirmation, X5T_S256, check_binding,

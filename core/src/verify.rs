@@ -1,0 +1,11 @@
+//! Chain verification: trust anchors, and (with the `chain` feature) rustls-webpki with
+//! certbind's pure-Rust signature algorithms, the signature cache and webpki's errors in words.
+//! Uses `model` and `base` (core/README.md, "Layout").
+
+#[cfg(feature = "chain")]
+pub(crate) mod chain;
+#[cfg(feature = "chain")]
+pub(crate) mod sigcache;
+#[cfg(feature = "chain")]
+pub(crate) mod signature;
+pub(crate) mod trust;
