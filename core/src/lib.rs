@@ -47,12 +47,13 @@ use formats::{decode, limits, normalize, pem, percent, pkcs7, pkcs12, x5c, xmlds
 #[cfg(test)]
 use model::der_mutations;
 use model::{
-    asn1, attribute_types, certificate, dn, inspect, name, san, tbs, thumbprint, time, when, x509,
+    asn1, attribute_types, certificate, dn, holder_names, inspect, name, san, tbs, thumbprint,
+    time, validity, when, x509,
 };
 use reports::{binding, compare, explain, report};
 use verify::trust;
 #[cfg(feature = "chain")]
-use verify::{chain, sigcache, signature};
+use verify::{chain, sigcache, signature, webpki_error};
 
 pub use binding::{
     Binding, BindingHint, BindingHintKind, BindingOutcome, Confirmation, X5T_S256, check_binding,
@@ -61,8 +62,7 @@ pub use certificate::{Certificate, Source};
 #[cfg(feature = "chain")]
 pub use chain::{ChainError, ChainOptions, KeyPurpose, VerifiedChain, verify_chain};
 pub use compare::{
-    CertificateMatch, Comparison, Difference, DigestAlgorithm, NearMiss, NearMissKind, compare,
-    compare_decoded,
+    CertificateMatch, Comparison, Difference, NearMiss, NearMissKind, compare, compare_decoded,
 };
 pub use decide::{
     Acceptance, ChainErrorRepr, ClientReason, Credential, Decision, DecisionContext, DigestKind,
@@ -80,7 +80,7 @@ pub use index::{ClientIndex, FxBuild, FxHasher};
 pub use inspect::{BasicConstraints, CertificateInfo, SubjectAltName};
 pub use limits::Limits;
 pub use normalize::{
-    Change, ChangeKind, NormalizedThumbprint, ThumbprintForm, describe_char, normalize_thumbprint,
+    Change, ChangeKind, NormalizedThumbprint, ThumbprintForm, normalize_thumbprint,
 };
 pub use percent::{Plus, percent_decode};
 pub use pki_types::UnixTime;
@@ -102,8 +102,9 @@ pub use secret::{
 pub use sigcache::SignatureCache;
 #[cfg(feature = "chain")]
 pub use signature::ALL_ALGORITHMS as SIGNATURE_ALGORITHMS;
-pub use thumbprint::Thumbprints;
+pub use thumbprint::{DigestAlgorithm, Thumbprints};
 pub use time::{format_rfc3339, parse_rfc3339};
 pub use trust::{Anchor, DATA_ANCHORS, ResolvedAnchors, TrustStore, anchors_from_certificates};
+pub use unicode_names::describe_char;
 pub use validator::{ClientValidator, RegistryValidator, Validated, Validation};
 pub use when::When;

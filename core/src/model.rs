@@ -8,11 +8,13 @@ pub(crate) mod certificate;
 #[cfg(test)]
 pub(crate) mod der_mutations;
 pub(crate) mod dn;
+pub(crate) mod holder_names;
 pub(crate) mod inspect;
 pub(crate) mod name;
 pub(crate) mod san;
 pub(crate) mod tbs;
 pub(crate) mod thumbprint;
 pub(crate) mod time;
+pub(crate) mod validity;
 pub(crate) mod when;
 pub(crate) mod x509;

@@ -9,3 +9,5 @@ pub(crate) mod sigcache;
 #[cfg(feature = "chain")]
 pub(crate) mod signature;
 pub(crate) mod trust;
+#[cfg(feature = "chain")]
+pub(crate) mod webpki_error;

@@ -268,7 +268,7 @@ impl Base64Collector {
             }
             if !b.is_ascii()
                 && let Some(c) = char_at(part.get(index - start..).unwrap_or_default())
-                && crate::normalize::invisible_kind(c).is_some()
+                && (c.is_whitespace() || crate::unicode_names::is_invisible(c))
             {
                 i += c.len_utf8() - 1;
                 match &mut self.skipped {

@@ -4,7 +4,8 @@
 //! which have none, get their formal name aliases (NameAliases.txt), e.g. `LINE FEED`.
 //!
 //! This is deliberately a small table, not the Unicode database: a character outside it is shown
-//! as its code point alone.
+//! as its code point alone. Also here: how a message shows a character ([`describe_char`]) and
+//! which characters are invisible ([`is_invisible`]).
 
 use alloc::format;
 use alloc::string::{String, ToString};
@@ -160,4 +161,42 @@ pub(crate) fn ascii_lookalike(c: char) -> Option<char> {
             _ => None,
         },
     }
+}
+
+/// A character as a person should see it in a message: `'O'` for printable ASCII,
+/// `U+200E LEFT-TO-RIGHT MARK` otherwise (`U+XXXX` alone for characters outside certbind's small
+/// table of names).
+#[must_use]
+pub fn describe_char(c: char) -> String {
+    if c.is_ascii_graphic() {
+        return format!("'{c}'");
+    }
+    match unicode_name(c) {
+        Some(name) => format!("{} {name}", code_point(c)),
+        None => code_point(c),
+    }
+}
+
+/// `U+XXXX` (at least four hex digits).
+pub(crate) fn code_point(c: char) -> String {
+    format!("U+{:04X}", u32::from(c))
+}
+
+/// Whether `c` is an invisible formatting character: bidi marks, embeddings, overrides and
+/// isolates, zero-width characters, the byte order mark, soft hyphen, variation selectors.
+/// Pasted thumbprints lose them (and white space) with a note; base64 bodies skip them.
+pub(crate) fn is_invisible(c: char) -> bool {
+    matches!(
+        c,
+        '\u{00AD}'                      // SOFT HYPHEN
+        | '\u{034F}'                    // COMBINING GRAPHEME JOINER
+        | '\u{061C}'                    // ARABIC LETTER MARK
+        | '\u{180E}'                    // MONGOLIAN VOWEL SEPARATOR
+        | '\u{200B}'..='\u{200F}'       // ZERO WIDTH SPACE/NON-JOINER/JOINER, LRM, RLM
+        | '\u{202A}'..='\u{202E}'       // bidi embeddings and overrides
+        | '\u{2060}'..='\u{2064}'       // WORD JOINER, invisible operators
+        | '\u{2066}'..='\u{206F}'       // bidi isolates, deprecated format characters
+        | '\u{FE00}'..='\u{FE0F}'       // variation selectors
+        | '\u{FEFF}' // ZERO WIDTH NO-BREAK SPACE (byte order mark)
+    )
 }

@@ -11,21 +11,18 @@
 //! same [`PresentedCertificate`] (digests, validity and the lazy parse included) without copying
 //! it.
 
-use alloc::format;
-use alloc::string::{String, ToString};
+use alloc::string::String;
 use alloc::vec::Vec;
 use core::cell::OnceCell;
 use core::fmt;
 
-use const_oid::AssociatedOid;
-use der::{Decode, Tag};
 use sha1::Sha1;
 use sha2::{Digest, Sha256};
-use x509_cert::ext::pkix::SubjectAltName;
-use x509_cert::name::Name;
 
+use crate::Error;
+use crate::holder_names::HolderNames;
+use crate::validity::read_validity;
 use crate::when::When;
-use crate::{Error, certificate::bad_der};
 
 /// The certificate a client presented on the TLS connection, with the rest of the chain it sent.
 ///
@@ -38,45 +35,6 @@ pub struct PresentedCertificate {
     not_before: When,
     not_after: When,
     names: OnceCell<Result<HolderNames, String>>,
-}
-
-/// The names of a certificate that secrets compare: the subject and the subjectAltName
-/// extension, decoded with x509-cert from the certificate's own fields. Not through
-/// `x509_cert::Certificate`, which refuses the whole certificate for a validity time before
-/// 1970 (der's `DateTime` starts there; RFC 5280 does not).
-#[derive(Debug)]
-pub(crate) struct HolderNames {
-    /// The subject.
-    pub(crate) subject: Name,
-    /// The subjectAltName extension: `Ok(None)` when there is none; an error in words when it
-    /// cannot be read or appears more than once (as x509-cert's `get_extension`).
-    pub(crate) san: Result<Option<SubjectAltName>, String>,
-}
-
-impl HolderNames {
-    fn read(der: &[u8]) -> Result<Self, String> {
-        let raw = crate::tbs::walk(der).map_err(|e| e.to_string())?;
-        let subject = Name::from_der(raw.subject).map_err(|e| format!("the subject: {e}"))?;
-        let san = raw.extensions.map_or(Ok(None), subject_alt_name);
-        Ok(Self { subject, san })
-    }
-}
-
-/// The subjectAltName extension in an `Extensions` SEQUENCE.
-fn subject_alt_name(extensions: &[u8]) -> Result<Option<SubjectAltName>, String> {
-    let extensions = x509_cert::ext::Extensions::from_der(extensions).map_err(|e| e.to_string())?;
-    let mut found = extensions
-        .iter()
-        .filter(|e| e.extn_id == SubjectAltName::OID);
-    match (found.next(), found.next()) {
-        (None, _) => Ok(None),
-        (Some(_), Some(_)) => Err(String::from(
-            "the certificate has more than one subjectAltName extension",
-        )),
-        (Some(extension), None) => SubjectAltName::from_der(extension.extn_value.as_bytes())
-            .map(Some)
-            .map_err(|e| e.to_string()),
-    }
 }
 
 impl PresentedCertificate {
@@ -302,44 +260,5 @@ impl<'a> Presented<'a> {
     pub fn with_secret(mut self, secret: PresentedSecret) -> Self {
         self.secret = Some(secret);
         self
-    }
-}
-
-/// Reads notBefore and notAfter without parsing the rest of the certificate.
-pub(crate) fn read_validity(der: &[u8]) -> Result<(When, When), Error> {
-    let what = "Certificate.tbsCertificate.validity";
-    let raw = crate::tbs::walk(der).map_err(|e| bad_der(what, &e))?;
-    let (_, content) = crate::tbs::split_tlv(raw.validity).map_err(|e| bad_der(what, &e))?;
-    let mut times = crate::tbs::elements(content);
-    let mut next = || -> Result<When, Error> {
-        let tlv = times
-            .next()
-            .ok_or_else(|| validity_error(String::from("the validity has fewer than two times")))?
-            .map_err(|e| bad_der(what, &e))?;
-        let (tag, value) = crate::tbs::split_tlv(tlv).map_err(|e| bad_der(what, &e))?;
-        let generalized = match tag {
-            Tag::UtcTime => false,
-            Tag::GeneralizedTime => true,
-            other => {
-                return Err(validity_error(format!(
-                    "expected UTCTime or GeneralizedTime, found {other}"
-                )));
-            }
-        };
-        crate::time::parse_certificate_time(generalized, value)
-            .map(When)
-            .map_err(validity_error)
-    };
-    let not_before = next()?;
-    let not_after = next()?;
-    Ok((not_before, not_after))
-}
-
-fn validity_error(reason: String) -> Error {
-    Error::BadDer {
-        offset: None,
-        what: String::from("Certificate.tbsCertificate.validity"),
-        reason,
-        pem: None,
     }
 }

@@ -30,7 +30,8 @@ use subtle::ConstantTimeEq;
 
 use crate::UnixTime;
 use crate::dn::DnDifference;
-use crate::presented::{HolderNames, Presented, PresentedCertificate, SecretTransport};
+use crate::holder_names::HolderNames;
+use crate::presented::{Presented, PresentedCertificate, SecretTransport};
 use crate::registry::{Client, DEFAULT_CLOCK_SKEW, Registry};
 use crate::san::{SanKind, SanMismatch};
 use crate::secret::{AuthMethod, Secret, SecretKind, SecretType, SubjectRequirement};
@@ -865,7 +866,7 @@ pub fn next_change(
             not_after.plus(skew).plus(1),
         ]);
         for der in cert.chain() {
-            if let Ok((not_before, not_after)) = crate::presented::read_validity(der) {
+            if let Ok((not_before, not_after)) = crate::validity::read_validity(der) {
                 instants.extend([not_before, not_after.plus(1)]);
             }
         }

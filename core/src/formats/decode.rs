@@ -26,7 +26,7 @@ use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
 
-use crate::certificate::bad_der;
+use crate::asn1::bad_der;
 use crate::pem::{self, Block};
 use crate::percent::{self, percent_decode};
 use crate::pkcs7;

@@ -4,7 +4,7 @@
 //! - invisible formatting characters: bidi marks, embeddings, overrides and isolates
 //!   (U+200E, U+200F, U+061C, U+202A–U+202E, U+2066–U+2069), zero-width characters
 //!   (U+200B–U+200D, U+2060–U+2064, U+FEFF), soft hyphen, variation selectors and the other
-//!   default-ignorable format characters listed in `invisible_kind`;
+//!   default-ignorable format characters listed in `unicode_names::is_invisible`;
 //! - every Unicode `White_Space` character: spaces, no-break spaces (U+00A0, U+202F), tabs, line
 //!   breaks (CR, LF, U+2028, U+2029), the typographic spaces U+2000–U+200A, U+3000;
 //! - a label at the start, before `=` or `:` (case-insensitive): `SHA1 Fingerprint=` (as
@@ -52,10 +52,12 @@ use alloc::format;
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 
-use crate::unicode_names::{ascii_lookalike, unicode_name};
+use subtle::ConstantTimeEq;
+
+use crate::unicode_names::{ascii_lookalike, code_point, is_invisible, unicode_name};
 
 mod summary;
-use crate::{DigestAlgorithm, Error};
+use crate::{DigestAlgorithm, Error, Thumbprints};
 
 /// Longest text [`normalize_thumbprint`] reads, in bytes (a SHA-256 thumbprint with separators,
 /// a label and generous whitespace is under 200).
@@ -77,6 +79,45 @@ pub enum ThumbprintForm {
     /// 43 base64url characters: `x5t#S256` (SHA-256).
     #[serde(rename = "x5t#S256")]
     X5tS256,
+}
+
+impl ThumbprintForm {
+    /// The digest algorithm of this form: SHA-1 for `sha1` and `x5t`, SHA-256 for `sha256` and
+    /// `x5t#S256`.
+    #[must_use]
+    pub const fn algorithm(self) -> DigestAlgorithm {
+        match self {
+            Self::Sha1Hex | Self::X5t => DigestAlgorithm::Sha1,
+            Self::Sha256Hex | Self::X5tS256 => DigestAlgorithm::Sha256,
+        }
+    }
+
+    /// The form's name as people know it: `SHA-1 thumbprint`, `SHA-256 thumbprint`, `x5t`,
+    /// `x5t#S256`.
+    #[must_use]
+    pub const fn label(self) -> &'static str {
+        match self {
+            Self::Sha1Hex => "SHA-1 thumbprint",
+            Self::Sha256Hex => "SHA-256 thumbprint",
+            Self::X5t => "x5t",
+            Self::X5tS256 => "x5t#S256",
+        }
+    }
+}
+
+impl Thumbprints {
+    /// Whether a normalised thumbprint is this certificate's thumbprint in its form (SHA-1 for
+    /// 40 hex digits and `x5t`, SHA-256 for 64 hex digits and `x5t#S256`).
+    ///
+    /// The digest bytes are compared in constant time ([`subtle`]), so that a server comparing a
+    /// presented certificate with a registered thumbprint leaks nothing through timing about how
+    /// many leading bytes agreed. The key hash ([`Thumbprints::spki_sha256`]) never matches.
+    #[must_use]
+    pub fn matches(&self, expected: &NormalizedThumbprint) -> bool {
+        let ours = self.digest(expected.form.algorithm());
+        // Lengths are public (they follow from the form); `ct_eq` returns false when they differ.
+        bool::from(ours.ct_eq(expected.digest.as_slice()))
+    }
 }
 
 /// Why a character was removed or changed.
@@ -281,45 +322,13 @@ fn merge_by_index(a: Vec<Change>, b: Vec<Change>) -> Vec<Change> {
     }
 }
 
-/// A character as a person should see it in a message: `'O'` for printable ASCII,
-/// `U+200E LEFT-TO-RIGHT MARK` otherwise (`U+XXXX` alone for characters outside certbind's small
-/// table of names).
-#[must_use]
-pub fn describe_char(c: char) -> String {
-    if c.is_ascii_graphic() {
-        return format!("'{c}'");
-    }
-    match unicode_name(c) {
-        Some(name) => format!("{} {name}", code_point(c)),
-        None => code_point(c),
-    }
-}
-
-/// `U+XXXX` (at least four hex digits).
-fn code_point(c: char) -> String {
-    format!("U+{:04X}", u32::from(c))
-}
-
 /// Whether `c` is removed outright, and why. Base64 bodies skip the same characters
 /// ([`crate::text::Base64Collector`]).
-pub(crate) fn invisible_kind(c: char) -> Option<ChangeKind> {
+fn invisible_kind(c: char) -> Option<ChangeKind> {
     if c.is_whitespace() {
         return Some(ChangeKind::Whitespace);
     }
-    let invisible = matches!(
-        c,
-        '\u{00AD}'                      // SOFT HYPHEN
-        | '\u{034F}'                    // COMBINING GRAPHEME JOINER
-        | '\u{061C}'                    // ARABIC LETTER MARK
-        | '\u{180E}'                    // MONGOLIAN VOWEL SEPARATOR
-        | '\u{200B}'..='\u{200F}'       // ZERO WIDTH SPACE/NON-JOINER/JOINER, LRM, RLM
-        | '\u{202A}'..='\u{202E}'       // bidi embeddings and overrides
-        | '\u{2060}'..='\u{2064}'       // WORD JOINER, invisible operators
-        | '\u{2066}'..='\u{206F}'       // bidi isolates, deprecated format characters
-        | '\u{FE00}'..='\u{FE0F}'       // variation selectors
-        | '\u{FEFF}' // ZERO WIDTH NO-BREAK SPACE (byte order mark)
-    );
-    invisible.then_some(ChangeKind::Invisible)
+    is_invisible(c).then_some(ChangeKind::Invisible)
 }
 
 /// What a label at the start of the text says about the value that follows.
@@ -734,5 +743,21 @@ fn article(form: ThumbprintForm) -> &'static str {
     match form {
         ThumbprintForm::X5t | ThumbprintForm::X5tS256 => "an",
         _ => "a",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn forms_name_their_algorithm() {
+        assert_eq!(ThumbprintForm::X5t.algorithm(), DigestAlgorithm::Sha1);
+        assert_eq!(ThumbprintForm::Sha1Hex.algorithm(), DigestAlgorithm::Sha1);
+        assert_eq!(ThumbprintForm::X5tS256.algorithm(), DigestAlgorithm::Sha256);
+        assert_eq!(
+            ThumbprintForm::Sha256Hex.algorithm(),
+            DigestAlgorithm::Sha256
+        );
     }
 }

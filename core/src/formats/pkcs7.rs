@@ -15,9 +15,10 @@ use alloc::string::String;
 use alloc::vec::Vec;
 
 use const_oid::ObjectIdentifier;
-use der::{AnyRef, Decode, EncodingRules, Reader, SliceReader, Tag, TagNumber, Tagged};
+use der::{AnyRef, Decode, Reader, Tag, TagNumber, Tagged};
 
 use crate::Error;
+use crate::asn1::{ber_reader, read_tlv, read_value};
 use crate::x509::ID_SIGNED_DATA;
 
 /// The certificates of a SignedData, as slices of the input, with notes on what was skipped.
@@ -32,36 +33,6 @@ pub(crate) struct Bundle<'a> {
 /// Byte offset of `part` inside `whole` (both slices of the same input).
 pub(crate) fn offset_in(whole: &[u8], part: &[u8]) -> usize {
     (part.as_ptr() as usize).saturating_sub(whole.as_ptr() as usize)
-}
-
-/// A reader with BER rules (indefinite lengths allowed).
-pub(crate) fn ber_reader(bytes: &[u8]) -> der::Result<SliceReader<'_>> {
-    SliceReader::new_with_encoding_rules(bytes, EncodingRules::Ber)
-}
-
-/// Reads one whole TLV, returning its bytes. Unlike `Reader::tlv_bytes`, this gets the extent
-/// of indefinite-length values right (der 0.8 miscounts their header).
-pub(crate) fn read_tlv<'a>(reader: &mut SliceReader<'a>) -> der::Result<&'a [u8]> {
-    let mut before = reader.clone();
-    let start = reader.position();
-    let header = der::Header::decode(reader)?;
-    reader.read_slice(header.length())?;
-    let consumed = (reader.position() - start)?;
-    before.read_slice(consumed)
-}
-
-/// Reads one value: its tag and contents. For an indefinite length the contents end before the
-/// end-of-contents marker (der 0.8's `AnyRef` would include it).
-pub(crate) fn read_value<'a>(reader: &mut SliceReader<'a>) -> der::Result<AnyRef<'a>> {
-    let tlv = read_tlv(reader)?;
-    let mut tlv_reader = ber_reader(tlv)?;
-    match tlv {
-        // One-byte tag, indefinite length, contents, end-of-contents.
-        [first, 0x80, contents @ .., 0, 0] if first & 0x1F != 0x1F => {
-            AnyRef::new(Tag::peek(&tlv_reader)?, contents)
-        }
-        _ => AnyRef::decode(&mut tlv_reader),
-    }
 }
 
 /// Reads exactly one value.

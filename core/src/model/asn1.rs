@@ -6,11 +6,18 @@
 //! Why by hand: der's derive macros and x509-cert's typed model generate (and monomorphise) a
 //! decoder per type, which made up most of the npm package; a handful of these helpers over the
 //! one reader type cover every structure certbind reads.
+//!
+//! Also here: reading BER containers (indefinite lengths: PKCS#7 and PKCS#12 files, and the
+//! structure check that tells those from a certificate), and der's errors as [`Error::BadDer`].
+
+use alloc::string::ToString;
 
 use der::{
     Class, DecodeValue, ErrorKind, FixedTag, Header, Length, Reader, SliceReader, Tag, TagNumber,
     Tagged,
 };
+
+use crate::Error;
 
 pub(crate) type Result<T> = der::Result<T>;
 
@@ -145,6 +152,50 @@ pub(crate) fn optional_any<'a>(r: &mut SliceReader<'a>) -> Result<Option<der::An
     }
     Tag::peek(r)?;
     <der::AnyRef<'a> as der::Decode<'a>>::decode(r).map(Some)
+}
+
+// ------------------------------------------------------- BER containers, der errors
+
+/// A reader with BER rules (indefinite lengths allowed).
+pub(crate) fn ber_reader(bytes: &[u8]) -> der::Result<SliceReader<'_>> {
+    SliceReader::new_with_encoding_rules(bytes, der::EncodingRules::Ber)
+}
+
+/// Reads one whole TLV, returning its bytes. Unlike `Reader::tlv_bytes`, this gets the extent
+/// of indefinite-length values right (der 0.8 miscounts their header).
+pub(crate) fn read_tlv<'a>(reader: &mut SliceReader<'a>) -> der::Result<&'a [u8]> {
+    let mut before = reader.clone();
+    let start = reader.position();
+    let header = <Header as der::Decode>::decode(reader)?;
+    reader.read_slice(header.length())?;
+    let consumed = (reader.position() - start)?;
+    before.read_slice(consumed)
+}
+
+/// Reads one value: its tag and contents. For an indefinite length the contents end before the
+/// end-of-contents marker (der 0.8's `AnyRef` would include it).
+pub(crate) fn read_value<'a>(reader: &mut SliceReader<'a>) -> der::Result<der::AnyRef<'a>> {
+    let tlv = read_tlv(reader)?;
+    let mut tlv_reader = ber_reader(tlv)?;
+    match tlv {
+        // One-byte tag, indefinite length, contents, end-of-contents.
+        [first, 0x80, contents @ .., 0, 0] if first & 0x1F != 0x1F => {
+            der::AnyRef::new(Tag::peek(&tlv_reader)?, contents)
+        }
+        _ => <der::AnyRef<'a> as der::Decode<'a>>::decode(&mut tlv_reader),
+    }
+}
+
+/// Turns a `der` decoder error into [`Error::BadDer`], naming what was being read.
+pub(crate) fn bad_der(what: &str, err: &der::Error) -> Error {
+    Error::BadDer {
+        offset: err
+            .position()
+            .map(|p| usize::try_from(u32::from(p)).unwrap_or(usize::MAX)),
+        what: what.to_string(),
+        reason: err.kind().to_string(),
+        pem: None,
+    }
 }
 
 /// The DER content bytes of a dotted OID, computed at compile time: a table entry as long as the

@@ -1,6 +1,5 @@
 //! A decoded certificate: its exact DER bytes as presented, and where they came from.
 
-use alloc::string::ToString;
 use alloc::vec::Vec;
 
 use crate::{Error, Thumbprints};
@@ -100,17 +99,5 @@ impl core::fmt::Debug for Certificate {
             .field("len", &self.der.len())
             .field("source", &self.source)
             .finish()
-    }
-}
-
-/// Turns a `der` decoder error into [`Error::BadDer`], naming what was being read.
-pub(crate) fn bad_der(what: &str, err: &der::Error) -> Error {
-    Error::BadDer {
-        offset: err
-            .position()
-            .map(|p| usize::try_from(u32::from(p)).unwrap_or(usize::MAX)),
-        what: what.to_string(),
-        reason: err.kind().to_string(),
-        pem: None,
     }
 }

@@ -283,9 +283,16 @@ pub fn certificates() -> Vec<Vec<u8>> {
     for path in files {
         out.push(std::fs::read(path).unwrap());
     }
-    if let Ok(bundle) = std::fs::read("/etc/ssl/certs/ca-certificates.crt") {
-        let decoded = crate::decode(&bundle, &crate::DecodeOptions::default()).unwrap();
-        out.extend(decoded.certificates.iter().map(|c| c.der().to_vec()));
+    if let Ok(bundle) = std::fs::read_to_string("/etc/ssl/certs/ca-certificates.crt") {
+        // Its PEM blocks read with the base64 decoder alone: the PEM reader is a layer above.
+        for block in bundle.split("-----BEGIN CERTIFICATE-----").skip(1) {
+            let body = block.split("-----END CERTIFICATE-----").next().unwrap();
+            let base64: Vec<u8> = body
+                .bytes()
+                .filter(|b| !b.is_ascii_whitespace() && *b != b'=')
+                .collect();
+            out.push(crate::base64::decode(&base64, false).unwrap());
+        }
     }
     out
 }

@@ -17,7 +17,7 @@ use core::net::IpAddr;
 
 use x509_cert::ext::pkix::name::GeneralName;
 
-use crate::presented::HolderNames;
+use crate::holder_names::HolderNames;
 
 /// A SAN type that `tls_client_auth` can require.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]

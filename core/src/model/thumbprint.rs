@@ -9,9 +9,17 @@ use alloc::string::String;
 
 use sha1::Sha1;
 use sha2::{Digest, Sha256};
-use subtle::ConstantTimeEq;
 
-use crate::{DigestAlgorithm, NormalizedThumbprint};
+/// The digest algorithm behind a thumbprint form.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum DigestAlgorithm {
+    /// SHA-1 (40 hex digits, `x5t`).
+    Sha1,
+    /// SHA-256 (64 hex digits, `x5t#S256`).
+    Sha256,
+}
 
 /// The digests of one certificate.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -84,19 +92,6 @@ impl Thumbprints {
             DigestAlgorithm::Sha1 => &self.sha1,
             DigestAlgorithm::Sha256 => &self.sha256,
         }
-    }
-
-    /// Whether a normalised thumbprint is this certificate's thumbprint in its form (SHA-1 for
-    /// 40 hex digits and `x5t`, SHA-256 for 64 hex digits and `x5t#S256`).
-    ///
-    /// The digest bytes are compared in constant time ([`subtle`]), so that a server comparing a
-    /// presented certificate with a registered thumbprint leaks nothing through timing about how
-    /// many leading bytes agreed. The key hash ([`Thumbprints::spki_sha256`]) never matches.
-    #[must_use]
-    pub fn matches(&self, expected: &NormalizedThumbprint) -> bool {
-        let ours = self.digest(expected.form.algorithm());
-        // Lengths are public (they follow from the form); `ct_eq` returns false when they differ.
-        bool::from(ours.ct_eq(expected.digest.as_slice()))
     }
 }
 

@@ -11,9 +11,7 @@ use const_oid::ObjectIdentifier;
 use der::{AnyRef, Reader, Tag, TagNumber, Tagged};
 
 use crate::Error;
-use crate::asn1::oid_bytes;
-use crate::certificate::bad_der;
-use crate::pkcs7::{ber_reader, read_tlv, read_value};
+use crate::asn1::{bad_der, ber_reader, oid_bytes, read_tlv, read_value};
 
 mod check;
 

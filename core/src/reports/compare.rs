@@ -14,47 +14,12 @@ use core::fmt::Write as _;
 use sha1::Digest as _;
 
 use crate::{
-    CertificateInfo, DecodeOptions, Decoded, Error, InputFormat, NormalizedThumbprint,
-    ThumbprintForm, Thumbprints, decode, normalize_thumbprint,
+    CertificateInfo, DecodeOptions, Decoded, DigestAlgorithm, Error, InputFormat,
+    NormalizedThumbprint, ThumbprintForm, Thumbprints, decode, normalize_thumbprint,
 };
 
 /// Most differing characters for which a mismatch is still reported as a likely typo.
 const MAX_TYPO_DIFFERENCES: usize = 4;
-
-/// The digest algorithm behind a thumbprint form.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize)]
-#[serde(rename_all = "snake_case")]
-#[non_exhaustive]
-pub enum DigestAlgorithm {
-    /// SHA-1 (40 hex digits, `x5t`).
-    Sha1,
-    /// SHA-256 (64 hex digits, `x5t#S256`).
-    Sha256,
-}
-
-impl ThumbprintForm {
-    /// The digest algorithm of this form: SHA-1 for `sha1` and `x5t`, SHA-256 for `sha256` and
-    /// `x5t#S256`.
-    #[must_use]
-    pub const fn algorithm(self) -> DigestAlgorithm {
-        match self {
-            Self::Sha1Hex | Self::X5t => DigestAlgorithm::Sha1,
-            Self::Sha256Hex | Self::X5tS256 => DigestAlgorithm::Sha256,
-        }
-    }
-
-    /// The form's name as people know it: `SHA-1 thumbprint`, `SHA-256 thumbprint`, `x5t`,
-    /// `x5t#S256`.
-    #[must_use]
-    pub const fn label(self) -> &'static str {
-        match self {
-            Self::Sha1Hex => "SHA-1 thumbprint",
-            Self::Sha256Hex => "SHA-256 thumbprint",
-            Self::X5t => "x5t",
-            Self::X5tS256 => "x5t#S256",
-        }
-    }
-}
 
 /// The answer of [`compare`].
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
@@ -524,16 +489,5 @@ mod tests {
         assert!(!hex_eq(Some("0aff00"), &[0x0a, 0xff]));
         assert!(!hex_eq(Some("0g"), &[0x00]));
         assert!(!hex_eq(None, &[]));
-    }
-
-    #[test]
-    fn forms_name_their_algorithm() {
-        assert_eq!(ThumbprintForm::X5t.algorithm(), DigestAlgorithm::Sha1);
-        assert_eq!(ThumbprintForm::Sha1Hex.algorithm(), DigestAlgorithm::Sha1);
-        assert_eq!(ThumbprintForm::X5tS256.algorithm(), DigestAlgorithm::Sha256);
-        assert_eq!(
-            ThumbprintForm::Sha256Hex.algorithm(),
-            DigestAlgorithm::Sha256
-        );
     }
 }

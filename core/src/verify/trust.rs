@@ -40,7 +40,7 @@ impl Anchor {
             let anchor = webpki::anchor_from_trusted_cert(&der)
                 .map_err(|e| Error::InvalidTrustAnchor {
                     index: 0,
-                    reason: crate::chain::webpki_error_words(&e),
+                    reason: crate::webpki_error::webpki_error_words(&e),
                 })?
                 .to_owned();
             Ok(Self {

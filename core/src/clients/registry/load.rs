@@ -1174,7 +1174,7 @@ impl Loader<'_> {
         }
         for (cert, field) in certificates {
             secret.sha256.push(Sha256::digest(cert.der()).into());
-            if let Ok((_, not_after)) = crate::presented::read_validity(cert.der())
+            if let Ok((_, not_after)) = crate::validity::read_validity(cert.der())
                 && not_after < self.now
             {
                 self.warning(

@@ -6,8 +6,9 @@ use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
 
-use super::{Change, ChangeKind, describe_char};
+use super::{Change, ChangeKind};
 use crate::text::Quoted;
+use crate::unicode_names::describe_char;
 
 /// Removals counted per kind: the kind and its plural noun.
 const COUNTED: [(ChangeKind, &str); 5] = [
