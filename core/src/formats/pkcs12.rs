@@ -7,8 +7,8 @@
 //! as bad padding or a plaintext that is not DER. Behind the `pkcs12` feature; without it, a
 //! PKCS#12 input is [`Error::Pkcs12Unsupported`].
 
+#[cfg(not(feature = "pkcs12"))]
 use alloc::string::String;
-use alloc::vec::Vec;
 
 use crate::{Error, Limits};
 
@@ -16,6 +16,7 @@ use crate::{Error, Limits};
 mod asn1;
 #[cfg(feature = "pkcs12")]
 mod ber;
+mod contents;
 #[cfg(feature = "pkcs12")]
 mod decrypt;
 #[cfg(feature = "pkcs12")]
@@ -27,18 +28,7 @@ mod password;
 #[cfg(feature = "pkcs12")]
 mod read;
 
-/// What a PKCS#12 file holds, without its private keys.
-#[derive(Debug, Default)]
-pub(crate) struct Contents {
-    /// Each certificate's DER, and the byte offset in the input of the ContentInfo it was in.
-    pub(crate) certificates: Vec<(Vec<u8>, usize)>,
-    /// Index in `certificates` of the certificate the (first) private key belongs to.
-    pub(crate) key_certificate: Option<usize>,
-    /// Whether the file holds a private key.
-    pub(crate) has_private_key: bool,
-    /// What was skipped or assumed.
-    pub(crate) notes: Vec<String>,
-}
+pub(crate) use contents::Contents;
 
 /// Reads a PKCS#12 PFX. `der` is exactly one TLV.
 ///
