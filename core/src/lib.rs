@@ -41,7 +41,7 @@ mod decision;
 mod reports;
 
 use base::{base64, error, text, unicode_names};
-use clients::{index, presented, registry, secret};
+use clients::{fx_hash, index, load, presented, registry, secret};
 use decision::{decide, validator};
 use formats::{decode, limits, normalize, pem, percent, pkcs7, pkcs12, x5c, xmldsig};
 #[cfg(test)]
@@ -76,21 +76,22 @@ pub use explain::{
     ClientExplanation, ExplainReport, ExplainedCertificate, MAX_EXPLAINED, Selection,
     explain_certificate,
 };
-pub use index::{ClientIndex, FxBuild, FxHasher};
+pub use fx_hash::{FxBuild, FxHasher};
+pub use index::ClientIndex;
 pub use inspect::{BasicConstraints, CertificateInfo, SubjectAltName};
 pub use limits::Limits;
+#[cfg(feature = "toml")]
+pub use load::load_registry_toml;
+pub use load::{FileError, FileSource, MemoryFiles, NoFiles, load_client_data, load_registry_data};
 pub use normalize::{
     Change, ChangeKind, NormalizedThumbprint, ThumbprintForm, normalize_thumbprint,
 };
 pub use percent::{Plus, percent_decode};
 pub use pki_types::UnixTime;
 pub use presented::{Presented, PresentedCertificate, PresentedSecret, SecretTransport};
-#[cfg(feature = "toml")]
-pub use registry::load_registry_toml;
 pub use registry::{
-    Client, DEFAULT_ACCESS_TOKEN_LIFETIME, DEFAULT_CLOCK_SKEW, FileError, FileSource,
-    Introspection, LoadOptions, LoadedClient, LoadedRegistry, MemoryFiles, NoFiles, OtherKeys,
-    Registry, load_client_data, load_registry_data,
+    Client, DEFAULT_ACCESS_TOKEN_LIFETIME, DEFAULT_CLOCK_SKEW, Introspection, LoadOptions,
+    LoadedClient, LoadedRegistry, OtherKeys, Registry,
 };
 pub use report::{InspectReport, ThumbprintReport, ThumbprintSet};
 pub use san::{SanKind, SanRequirement};

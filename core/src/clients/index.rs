@@ -7,76 +7,13 @@
 //! certificate digests (which the attacker cannot choose). No attacker input is ever inserted.
 
 use alloc::vec::Vec;
-use core::hash::{BuildHasher, Hasher};
 
 use hashbrown::HashMap;
 
+use crate::fx_hash::FxBuild;
 use crate::presented::PresentedCertificate;
 use crate::registry::{Client, Registry};
 use crate::secret::SecretKind;
-
-/// The Fx hash (rustc's): multiply-rotate over machine words. Fast, not DoS-resistant — see
-/// the module documentation for why that is fine for these keys.
-#[derive(Clone, Copy, Debug, Default)]
-pub struct FxHasher {
-    hash: u64,
-}
-
-const SEED: u64 = 0x51_7c_c1_b7_27_22_0a_95;
-
-impl FxHasher {
-    #[inline]
-    fn add(&mut self, word: u64) {
-        self.hash = (self.hash.rotate_left(5) ^ word).wrapping_mul(SEED);
-    }
-}
-
-impl Hasher for FxHasher {
-    #[inline]
-    fn write(&mut self, bytes: &[u8]) {
-        let mut chunks = bytes.chunks_exact(8);
-        for chunk in &mut chunks {
-            let mut word = [0u8; 8];
-            word.copy_from_slice(chunk);
-            self.add(u64::from_le_bytes(word));
-        }
-        let rest = chunks.remainder();
-        if !rest.is_empty() {
-            let mut word = [0u8; 8];
-            if let Some(dest) = word.get_mut(..rest.len()) {
-                dest.copy_from_slice(rest);
-            }
-            self.add(u64::from_le_bytes(word));
-        }
-    }
-
-    #[inline]
-    fn write_u8(&mut self, i: u8) {
-        self.add(u64::from(i));
-    }
-
-    #[inline]
-    fn write_usize(&mut self, i: usize) {
-        self.add(i as u64);
-    }
-
-    #[inline]
-    fn finish(&self) -> u64 {
-        self.hash
-    }
-}
-
-/// Builds [`FxHasher`]s.
-#[derive(Clone, Copy, Debug, Default)]
-pub struct FxBuild;
-
-impl BuildHasher for FxBuild {
-    type Hasher = FxHasher;
-
-    fn build_hasher(&self) -> FxHasher {
-        FxHasher::default()
-    }
-}
 
 /// A registry with its lookup tables.
 #[derive(Clone, Debug)]
@@ -169,7 +106,7 @@ impl ClientIndex {
                 if client
                     .secrets
                     .iter()
-                    .any(|s| crate::decide::names_subject(&s.kind, parsed))
+                    .any(|s| crate::secret::names_subject(&s.kind, parsed))
                 {
                     push_unique(&mut found, i);
                 }

@@ -34,14 +34,14 @@
 //! - `shared_secret`: `value`, the SHA-256 of the secret as 64 hex digits or base64 (what
 //!   IdentityServer's `"secret".Sha256()` produces); never the secret itself.
 //!
-//! One client alone: [`load_client_data`] checks the table of one `[[clients]]` entry (from a
+//! One client alone: [`crate::load_client_data`] checks the table of one `[[clients]]` entry (from a
 //! database row or an RFC 7591 registration) with exactly these rules and messages, field paths
 //! relative to the client. A certificate registered for `self_signed_tls_client_auth` that is
 //! expired, a CA's (`cA` with a key usage lacking `digitalSignature`) or not for client
 //! authentication (an extended key usage without `clientAuth`) is a warning.
 //!
-//! Files are named as written and read through a [`FileSource`]: the host resolves them
-//! relative to the registry file; without a file system ([`NoFiles`]) they are skipped with a
+//! Files are named as written and read through a [`crate::FileSource`]: the host resolves them
+//! relative to the registry file; without a file system ([`crate::NoFiles`]) they are skipped with a
 //! warning and anchors can be given as data ([`crate::TrustStore::add_default_anchors`]).
 //!
 //! ## `token_endpoint_auth_method` when it is not written
@@ -64,16 +64,7 @@ use alloc::vec::Vec;
 
 use crate::secret::{AuthMethod, Secret};
 use crate::trust::TrustStore;
-use crate::{Error, RegistryProblem, UnixTime};
-
-mod client_certificate;
-mod files;
-mod load;
-mod node;
-mod one_client;
-
-pub use files::{FileError, FileSource, MemoryFiles, NoFiles};
-pub use one_client::{LoadedClient, load_client_data};
+use crate::{RegistryProblem, UnixTime};
 
 /// Default clock skew allowed on certificate validity, in seconds (5 minutes: what Kerberos and
 /// most token validators allow, enough for hosts kept in sync by NTP).
@@ -185,7 +176,7 @@ impl Client {
     /// as the loader does, or `client_secret_basic` when there are none.
     #[must_use]
     pub fn new(client_id: impl Into<String>, scopes: Vec<String>, secrets: Vec<Secret>) -> Self {
-        let method = load::derive_method(&secrets).unwrap_or(AuthMethod::ClientSecretBasic);
+        let method = derive_method(&secrets).unwrap_or(AuthMethod::ClientSecretBasic);
         Self {
             client_id: client_id.into(),
             name: None,
@@ -216,6 +207,14 @@ impl Client {
                 && self.token_endpoint_auth_method == AuthMethod::ClientSecretBasic
                 && method == AuthMethod::ClientSecretPost)
     }
+}
+
+/// Derives the method from the secrets; `None` when they belong to different methods or there
+/// are none.
+pub(crate) fn derive_method(secrets: &[Secret]) -> Option<AuthMethod> {
+    let mut methods = secrets.iter().map(|s| s.secret_type().method());
+    let first = methods.next()?;
+    methods.all(|m| m == first).then_some(first)
 }
 
 /// What the top-level keys that are not the registry's mean.
@@ -271,42 +270,16 @@ pub struct LoadedRegistry {
     pub warnings: Vec<RegistryProblem>,
 }
 
-/// Loads a registry from TOML text.
-///
-/// # Errors
-/// [`Error::Registry`] with every problem found (TOML syntax, unknown keys, wrong types,
-/// missing or conflicting fields, duplicate `client_id`s, unreadable files), each with its
-/// field path and line.
-#[cfg(feature = "toml")]
-pub fn load_registry_toml(
-    text: &str,
-    options: &LoadOptions,
-    files: &mut dyn FileSource,
-) -> Result<LoadedRegistry, Error> {
-    let root = node::from_toml(text).map_err(|(line, message)| Error::Registry {
-        problems: alloc::vec![RegistryProblem::new(None, "(toml)", line, message)],
-    })?;
-    load::load(&root, options, files)
-}
-
-/// Loads a registry from any serde data format (JSON, a JavaScript object through
-/// `serde-wasm-bindgen`), with the same keys and checks as TOML but no line numbers.
-///
-/// # Errors
-/// As [`load_registry_toml`]; a document the deserializer cannot read is one problem.
-pub fn load_registry_data<'de, D: serde::Deserializer<'de>>(
-    data: D,
-    options: &LoadOptions,
-    files: &mut dyn FileSource,
-) -> Result<LoadedRegistry, Error> {
-    let root: node::Node =
-        serde::Deserialize::deserialize(data).map_err(|e: D::Error| Error::Registry {
-            problems: alloc::vec![RegistryProblem::new(
-                None,
-                "(document)",
-                None,
-                alloc::format!("{e}")
-            )],
-        })?;
-    load::load(&root, options, files)
+/// A client definition that passed every check.
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct LoadedClient {
+    /// The client.
+    pub client: Client,
+    /// The anchor files the client names (its own `trust_anchors` and those of its
+    /// `tls_client_auth` secrets), read through the [`crate::FileSource`].
+    pub trust: TrustStore,
+    /// Warnings, as a registry load gives them (cleaned thumbprints, expired or CA certificates,
+    /// secrets the method never uses).
+    pub warnings: Vec<RegistryProblem>,
 }

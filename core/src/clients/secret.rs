@@ -5,6 +5,7 @@ use alloc::vec::Vec;
 use core::fmt;
 
 use crate::dn::DistinguishedName;
+use crate::holder_names::HolderNames;
 use crate::san::SanRequirement;
 use crate::when::When;
 
@@ -270,5 +271,18 @@ pub struct SharedSecretHash(pub [u8; 32]);
 impl fmt::Debug for SharedSecretHash {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("SharedSecretHash(..)")
+    }
+}
+
+/// Whether a secret names this certificate's subject or SAN (for the index's candidates).
+pub(crate) fn names_subject(kind: &SecretKind, cert: &HolderNames) -> bool {
+    let requirement = match kind {
+        SecretKind::X509Name(dn) => return dn.compare(&cert.subject).is_ok(),
+        SecretKind::TlsClientAuth(t) => &t.subject,
+        _ => return false,
+    };
+    match requirement {
+        SubjectRequirement::SubjectDn(dn) => dn.compare(&cert.subject).is_ok(),
+        SubjectRequirement::San(san) => san.check(cert).is_ok(),
     }
 }

@@ -1100,19 +1100,6 @@ fn parsed(cert: &PresentedCertificate) -> Result<&HolderNames, Reason> {
         })
 }
 
-/// Whether a secret names this certificate's subject or SAN (for the index's candidates).
-pub(crate) fn names_subject(kind: &SecretKind, cert: &HolderNames) -> bool {
-    let requirement = match kind {
-        SecretKind::X509Name(dn) => return dn.compare(&cert.subject).is_ok(),
-        SecretKind::TlsClientAuth(t) => &t.subject,
-        _ => return false,
-    };
-    match requirement {
-        SubjectRequirement::SubjectDn(dn) => dn.compare(&cert.subject).is_ok(),
-        SubjectRequirement::San(san) => san.check(cert).is_ok(),
-    }
-}
-
 fn check_thumbprint(
     registered: &[u8],
     text: &str,

@@ -1,4 +1,6 @@
-//! Walks a registry document, checks everything, collects every problem and warning.
+//! Builds the registry (or one client) from the document as [`super::validate`] checks it:
+//! the clients and their secrets, with the anchor and certificate files they name read through
+//! the [`super::FileSource`].
 
 use alloc::collections::{BTreeMap, BTreeSet};
 use alloc::format;
@@ -7,12 +9,18 @@ use alloc::vec::Vec;
 
 use sha2::{Digest, Sha256};
 
-use super::node::{Key, Node, Value};
-use super::{
-    Client, DEFAULT_ACCESS_TOKEN_LIFETIME, DEFAULT_CLOCK_SKEW, FileError, FileSource,
-    Introspection, LoadOptions, LoadedRegistry, OtherKeys, Registry,
+use super::files::{FileError, FileSource};
+use super::parse::{Node, Value};
+use super::validate::{
+    ArrayOfTables, At, CLIENT_KEYS, COMMON_SECRET_KEYS, Loader, MAX_CLIENTS, MAX_LIFETIME,
+    MAX_SECRETS, MAX_SKEW, SUBJECT_KEYS, TOP_KEYS, Table, client_id_problem, closest, key_pin,
+    scope_problem, secret_keys, shared_secret_hash, uses_client_anchors,
 };
 use crate::dn::DistinguishedName;
+use crate::registry::{
+    Client, DEFAULT_ACCESS_TOKEN_LIFETIME, DEFAULT_CLOCK_SKEW, Introspection, LoadOptions,
+    LoadedClient, LoadedRegistry, OtherKeys, Registry, derive_method,
+};
 use crate::san::{SanKind, SanRequirement};
 use crate::secret::{
     AuthMethod, Secret, SecretKind, SecretType, SelfSigned, SharedSecretHash, SubjectRequirement,
@@ -20,55 +28,7 @@ use crate::secret::{
 };
 use crate::trust::{Anchor, TrustStore};
 use crate::when::When;
-use crate::{Certificate, DecodeOptions, Error, RegistryProblem};
-
-/// Largest registry accepted (clients); a bound on work for untrusted documents.
-const MAX_CLIENTS: usize = 1_000_000;
-/// Most secrets per client.
-const MAX_SECRETS: usize = 100;
-/// Longest access-token lifetime accepted, in seconds (one year).
-const MAX_LIFETIME: u64 = 365 * 24 * 3600;
-/// Largest clock skew accepted, in seconds (one day).
-const MAX_SKEW: u64 = 24 * 3600;
-
-const TOP_KEYS: &[&str] = &["trust_anchors", "clock_skew", "clients"];
-const CLIENT_KEYS: &[&str] = &[
-    "client_id",
-    "name",
-    "description",
-    "enabled",
-    "grant_types",
-    "scopes",
-    "access_token_lifetime",
-    "audience",
-    "introspection",
-    "token_endpoint_auth_method",
-    "certificate_bound_access_tokens",
-    "trust_anchors",
-    "secrets",
-];
-const COMMON_SECRET_KEYS: &[&str] = &["type", "description", "expires"];
-const SUBJECT_KEYS: &[&str] = &["subject_dn", "san_dns", "san_uri", "san_ip", "san_email"];
-
-/// The keys each secret type takes besides `type`, `description` and `expires`.
-fn secret_keys(kind: SecretType) -> &'static [&'static str] {
-    match kind {
-        SecretType::X509Thumbprint
-        | SecretType::X509ThumbprintSha256
-        | SecretType::X509Name
-        | SecretType::SharedSecret => &["value"],
-        SecretType::TlsClientAuth => &[
-            "subject_dn",
-            "san_dns",
-            "san_uri",
-            "san_ip",
-            "san_email",
-            "trust_anchors",
-            "issuer_key_sha256",
-        ],
-        SecretType::SelfSignedTlsClientAuth => &["pem", "pem_file", "x5c", "jwks_file", "sha256"],
-    }
-}
+use crate::{Certificate, DecodeOptions, Error};
 
 /// Loads and checks a registry document.
 pub(super) fn load(
@@ -106,7 +66,7 @@ pub(super) fn load_client(
     root: &Node,
     options: &LoadOptions,
     files: &mut dyn FileSource,
-) -> Result<super::LoadedClient, Error> {
+) -> Result<LoadedClient, Error> {
     let mut loader = Loader {
         problems: Vec::new(),
         warnings: Vec::new(),
@@ -130,7 +90,7 @@ pub(super) fn load_client(
     problems.sort_by_key(|p| p.line.unwrap_or(usize::MAX));
     warnings.sort_by_key(|p| p.line.unwrap_or(usize::MAX));
     match client {
-        Some(client) if problems.is_empty() => Ok(super::LoadedClient {
+        Some(client) if problems.is_empty() => Ok(LoadedClient {
             client,
             trust,
             warnings,
@@ -139,252 +99,7 @@ pub(super) fn load_client(
     }
 }
 
-/// Whether a secret validates its chain to the client's `trust_anchors`.
-fn uses_client_anchors(secret: &Secret) -> bool {
-    match &secret.kind {
-        SecretKind::X509Name(_) => true,
-        SecretKind::TlsClientAuth(t) => t.trust_anchors.is_none(),
-        _ => false,
-    }
-}
-
-/// Derives the method from the secrets; `None` when they belong to different methods or there
-/// are none.
-pub(super) fn derive_method(secrets: &[Secret]) -> Option<AuthMethod> {
-    let mut methods = secrets.iter().map(|s| s.secret_type().method());
-    let first = methods.next()?;
-    methods.all(|m| m == first).then_some(first)
-}
-
-/// Where a field is, for messages.
-#[derive(Clone)]
-struct At {
-    client_id: Option<String>,
-    path: String,
-    line: Option<usize>,
-}
-
-impl At {
-    fn field(&self, name: &str, node: Option<&Node>) -> Self {
-        Self {
-            client_id: self.client_id.clone(),
-            path: if self.path.is_empty() {
-                name.to_string()
-            } else {
-                format!("{}.{name}", self.path)
-            },
-            line: node.and_then(|n| n.line).or(self.line),
-        }
-    }
-
-    fn index(&self, i: usize, node: &Node) -> Self {
-        Self {
-            client_id: self.client_id.clone(),
-            path: format!("{}[{i}]", self.path),
-            line: node.line.or(self.line),
-        }
-    }
-}
-
-struct Loader<'f> {
-    problems: Vec<RegistryProblem>,
-    warnings: Vec<RegistryProblem>,
-    now: When,
-    files: &'f mut dyn FileSource,
-    /// Anchor files named anywhere, with the first place that names them.
-    anchor_uses: BTreeMap<String, At>,
-    /// Every client_id read, with the line of its value, for the duplicate check.
-    client_ids: Vec<(String, Option<usize>)>,
-}
-
-/// What an array of tables (`[[clients]]`, `[[clients.secrets]]`) may hold, for its messages.
-struct ArrayOfTables {
-    /// At most this many items.
-    max: usize,
-    /// What the items are, in "more than N …".
-    noun: &'static str,
-    /// How the array is written in TOML.
-    header: &'static str,
-}
-
-/// A table being read: which keys were used, so that the rest can be reported.
-struct Table<'n> {
-    entries: &'n [(Key, Node)],
-    used: Vec<bool>,
-}
-
-impl<'n> Table<'n> {
-    fn get(&mut self, name: &str) -> Option<&'n Node> {
-        let entries = self.entries;
-        let i = entries.iter().position(|(k, _)| k.name == name)?;
-        if let Some(used) = self.used.get_mut(i) {
-            *used = true;
-        }
-        entries.get(i).map(|(_, node)| node)
-    }
-
-    fn unused(&self) -> impl Iterator<Item = &'n Key> + '_ {
-        self.entries
-            .iter()
-            .zip(&self.used)
-            .filter(|(_, used)| !**used)
-            .map(|((key, _), _)| key)
-    }
-}
-
 impl Loader<'_> {
-    fn problem(&mut self, at: &At, message: impl Into<String>) {
-        self.problems.push(RegistryProblem::new(
-            at.client_id.clone(),
-            at.path.clone(),
-            at.line,
-            message,
-        ));
-    }
-
-    fn warning(&mut self, at: &At, message: impl Into<String>) {
-        self.warnings.push(RegistryProblem::new(
-            at.client_id.clone(),
-            at.path.clone(),
-            at.line,
-            message,
-        ));
-    }
-
-    fn table<'n>(&mut self, node: &'n Node, at: &At) -> Option<Table<'n>> {
-        match &node.value {
-            Value::Table(entries) => Some(Table {
-                entries,
-                used: alloc::vec![false; entries.len()],
-            }),
-            other => {
-                self.problem(at, format!("expected a table, found {}", other.type_name()));
-                None
-            }
-        }
-    }
-
-    /// Reports keys that were not read, suggesting a close known key.
-    fn unknown_keys(
-        &mut self,
-        table: &Table<'_>,
-        at: &At,
-        known: &[&str],
-        hint: &dyn Fn(&str) -> Option<String>,
-    ) {
-        let unknown: Vec<&Key> = table.unused().collect();
-        for key in unknown {
-            let key_at = At {
-                client_id: at.client_id.clone(),
-                path: if at.path.is_empty() {
-                    key.name.clone()
-                } else {
-                    format!("{}.{}", at.path, key.name)
-                },
-                line: key.line.or(at.line),
-            };
-            let mut message = format!("unknown key `{}`", key.name);
-            if let Some(extra) = hint(&key.name) {
-                message.push_str(&extra);
-            } else if let Some(close) = closest(&key.name, known) {
-                message.push_str(&format!(" (did you mean `{close}`?)"));
-            }
-            self.problem(&key_at, message);
-        }
-    }
-
-    // ------------------------------------------------------------------------ scalar readers
-
-    fn string(&mut self, node: &Node, at: &At) -> Option<String> {
-        match &node.value {
-            Value::String(s) => Some(s.clone()),
-            other => {
-                self.problem(
-                    at,
-                    format!("expected a string, found {}", other.type_name()),
-                );
-                None
-            }
-        }
-    }
-
-    fn bool(&mut self, node: &Node, at: &At) -> Option<bool> {
-        match &node.value {
-            Value::Bool(b) => Some(*b),
-            other => {
-                self.problem(
-                    at,
-                    format!("expected true or false, found {}", other.type_name()),
-                );
-                None
-            }
-        }
-    }
-
-    fn seconds(&mut self, node: &Node, at: &At, min: u64, max: u64) -> Option<u64> {
-        let n = match &node.value {
-            Value::Integer(n) => n,
-            Value::Number(text) => {
-                self.problem(
-                    at,
-                    format!("expected a whole number of seconds, found {text}"),
-                );
-                return None;
-            }
-            other => {
-                let found = other.type_name();
-                self.problem(
-                    at,
-                    format!("expected a whole number of seconds, found {found}"),
-                );
-                return None;
-            }
-        };
-        match u64::try_from(*n) {
-            Ok(n) if (min..=max).contains(&n) => Some(n),
-            _ => {
-                self.problem(
-                    at,
-                    format!("{n} is out of range: expected {min} to {max} seconds"),
-                );
-                None
-            }
-        }
-    }
-
-    /// The items of an array of tables, each read by `read` (`None` for an item with
-    /// problems); a problem when there are more than `shape.max` or the value is something else.
-    fn array_of_tables<T>(
-        &mut self,
-        node: &Node,
-        at: &At,
-        shape: &ArrayOfTables,
-        mut read: impl FnMut(&mut Self, &Node, &At) -> Option<T>,
-    ) -> Vec<T> {
-        let mut out = Vec::new();
-        match &node.value {
-            Value::Array(items) if items.len() > shape.max => {
-                let (max, noun) = (shape.max, shape.noun);
-                self.problem(at, format!("more than {max} {noun}"));
-            }
-            Value::Array(items) => {
-                for (i, item) in items.iter().enumerate() {
-                    if let Some(value) = read(self, item, &at.index(i, item)) {
-                        out.push(value);
-                    }
-                }
-            }
-            other => {
-                let (header, found) = (shape.header, other.type_name());
-                self.problem(
-                    at,
-                    format!("expected an array of tables ({header}), found {found}"),
-                );
-            }
-        }
-        out
-    }
-
     /// The file names of a `trust_anchors` list under `at`, each remembered with where it was
     /// first named: the files are read once the whole document is checked, and a file that
     /// cannot be read is reported at that place.
@@ -397,50 +112,6 @@ impl Loader<'_> {
                 .or_insert_with(|| field.clone());
         }
         Some(files)
-    }
-
-    /// A string or an array of strings.
-    fn strings(&mut self, node: &Node, at: &At) -> Option<Vec<String>> {
-        match &node.value {
-            Value::String(s) => Some(alloc::vec![s.clone()]),
-            Value::Array(items) => {
-                let mut out = Vec::new();
-                let mut ok = true;
-                for (i, item) in items.iter().enumerate() {
-                    match self.string(item, &at.index(i, item)) {
-                        Some(s) => out.push(s),
-                        None => ok = false,
-                    }
-                }
-                ok.then_some(out)
-            }
-            other => {
-                let found = other.type_name();
-                self.problem(
-                    at,
-                    format!("expected a string or an array of strings, found {found}"),
-                );
-                None
-            }
-        }
-    }
-
-    fn time(&mut self, node: &Node, at: &At) -> Option<When> {
-        let text = match &node.value {
-            Value::String(s) | Value::Datetime(s) => s,
-            other => {
-                let found = other.type_name();
-                self.problem(at, format!("expected an RFC 3339 date-time, found {found}"));
-                return None;
-            }
-        };
-        match crate::time::parse_rfc3339(text) {
-            Ok(t) => Some(When::from(t)),
-            Err(e) => {
-                self.problem(at, e.to_string());
-                None
-            }
-        }
     }
 
     // -------------------------------------------------------------------------- registry
@@ -491,34 +162,6 @@ impl Loader<'_> {
             trust,
             trust_anchor_files,
             clock_skew,
-        }
-    }
-
-    fn check_duplicates(&mut self) {
-        let ids = core::mem::take(&mut self.client_ids);
-        let mut seen: hashbrown::HashMap<&str, (usize, Option<usize>), crate::index::FxBuild> =
-            hashbrown::HashMap::with_capacity_and_hasher(ids.len(), crate::index::FxBuild);
-        for (i, (id, line)) in ids.iter().enumerate() {
-            match seen.get(id.as_str()) {
-                Some((first, first_line)) => {
-                    let at = At {
-                        client_id: Some(id.clone()),
-                        path: format!("clients[{i}].client_id"),
-                        line: *line,
-                    };
-                    let where_first = match first_line {
-                        Some(line) => format!("clients[{first}] at line {line}"),
-                        None => format!("clients[{first}]"),
-                    };
-                    self.problem(
-                        &at,
-                        format!("duplicate client_id, already used by {where_first}"),
-                    );
-                }
-                None => {
-                    seen.insert(id, (i, *line));
-                }
-            }
         }
     }
 
@@ -814,29 +457,6 @@ impl Loader<'_> {
         })
     }
 
-    fn check_method(&mut self, method: AuthMethod, secrets: &[Secret], at: &At) {
-        let mut usable = 0;
-        for (i, secret) in secrets.iter().enumerate() {
-            let kind = secret.secret_type();
-            if kind.serves(method) {
-                usable += 1;
-            } else {
-                let secret_at = At {
-                    client_id: at.client_id.clone(),
-                    path: format!("{}.secrets[{i}]", at.path),
-                    line: secret.line,
-                };
-                self.warning(&secret_at, format!("a {kind} secret is for {}; it can never authenticate this client, whose method is {method}", kind.method()));
-            }
-        }
-        if usable == 0 && !secrets.is_empty() {
-            self.problem(
-                at,
-                format!("no secret can be used with token_endpoint_auth_method {method}"),
-            );
-        }
-    }
-
     // ---------------------------------------------------------------------------- secret
 
     fn secret(&mut self, node: &Node, at: &At) -> Option<Secret> {
@@ -933,20 +553,6 @@ impl Loader<'_> {
             expires,
             line: node.line,
         })
-    }
-
-    fn required<'n>(
-        &mut self,
-        table: &mut Table<'n>,
-        at: &At,
-        key: &str,
-        what: &str,
-    ) -> Option<&'n Node> {
-        let node = table.get(key);
-        if node.is_none() {
-            self.problem(at, format!("missing `{key}`: {what}"));
-        }
-        node
     }
 
     fn thumbprint(
@@ -1187,131 +793,5 @@ impl Loader<'_> {
             }
         }
         Some(secret)
-    }
-}
-
-// ------------------------------------------------------------------------------- value checks
-
-/// RFC 6749 §A.1: client_id is VSCHAR (printable ASCII and space).
-fn client_id_problem(id: &str) -> Option<String> {
-    if id.is_empty() {
-        return Some(String::from("the client_id is empty"));
-    }
-    if id.len() > 255 {
-        return Some(String::from("the client_id is longer than 255 characters"));
-    }
-    id.chars().position(|c| !(' '..='~').contains(&c)).map(|i| {
-        format!(
-            "the client_id has {} at position {i}; only printable ASCII is allowed (RFC 6749 §A.1)",
-            crate::describe_char(id.chars().nth(i).unwrap_or(' '))
-        )
-    })
-}
-
-/// RFC 6749 §3.3 scope-token: %x21 / %x23-5B / %x5D-7E.
-fn scope_problem(scope: &str) -> Option<String> {
-    if scope.is_empty() {
-        return Some(String::from("empty"));
-    }
-    scope
-        .chars()
-        .find(|c| !matches!(c, '\x21' | '\x23'..='\x5b' | '\x5d'..='\x7e'))
-        .map(|c| {
-            format!(
-                "{} is not allowed in a scope (RFC 6749 §3.3)",
-                crate::describe_char(c)
-            )
-        })
-}
-
-/// A shared secret's stored SHA-256: 64 hex digits, or base64 (IdentityServer's
-/// `"secret".Sha256()` is base64 of the SHA-256 of the UTF-8 bytes).
-pub(crate) fn shared_secret_hash(text: &str) -> Result<[u8; 32], String> {
-    digest32(text).ok_or_else(|| String::from(
-        "expected the SHA-256 of the secret: 64 hex digits, or base64 as IdentityServer's \"secret\".Sha256() gives (44 characters); never the secret itself",
-    ))
-}
-
-/// An issuer key pin: SHA-256 of the SubjectPublicKeyInfo, hex or base64 (also with curl's
-/// `sha256//` prefix).
-fn key_pin(text: &str) -> Result<[u8; 32], String> {
-    let text = text.strip_prefix("sha256//").unwrap_or(text);
-    digest32(text).ok_or_else(|| String::from(
-        "expected the SHA-256 of the issuing CA's SubjectPublicKeyInfo: 64 hex digits or base64 (openssl x509 -pubkey -noout | openssl pkey -pubin -outform der | openssl dgst -sha256)",
-    ))
-}
-
-/// 32 bytes from 64 hex digits or (padded or not) standard/url-safe base64.
-fn digest32(text: &str) -> Option<[u8; 32]> {
-    use base64ct::Encoding;
-    let text = text.trim();
-    if text.len() == 64 && text.bytes().all(|b| b.is_ascii_hexdigit()) {
-        let mut out = [0u8; 32];
-        for (i, pair) in text.as_bytes().chunks_exact(2).enumerate() {
-            let hex = core::str::from_utf8(pair).ok()?;
-            *out.get_mut(i)? = u8::from_str_radix(hex, 16).ok()?;
-        }
-        return Some(out);
-    }
-    let decoded = base64ct::Base64::decode_vec(text)
-        .or_else(|_| base64ct::Base64Unpadded::decode_vec(text))
-        .or_else(|_| base64ct::Base64Url::decode_vec(text))
-        .or_else(|_| base64ct::Base64UrlUnpadded::decode_vec(text))
-        .ok()?;
-    <[u8; 32]>::try_from(decoded.as_slice()).ok()
-}
-
-/// The known key closest to a misspelt one (edit distance at most 2).
-fn closest<'k>(word: &str, known: &[&'k str]) -> Option<&'k str> {
-    known
-        .iter()
-        .map(|k| (edit_distance(word, k), *k))
-        .filter(|(d, _)| *d <= 2)
-        .min_by_key(|(d, _)| *d)
-        .map(|(_, k)| k)
-}
-
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut previous = row.first().copied().unwrap_or(0);
-        if let Some(first) = row.first_mut() {
-            *first = i + 1;
-        }
-        for (j, cb) in b.iter().enumerate() {
-            let above = row.get(j + 1).copied().unwrap_or(0);
-            let left = row.get(j).copied().unwrap_or(0);
-            let cost = usize::from(ca != *cb);
-            let value = (above + 1).min(left + 1).min(previous + cost);
-            previous = above;
-            if let Some(cell) = row.get_mut(j + 1) {
-                *cell = value;
-            }
-        }
-    }
-    row.last().copied().unwrap_or(0)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn edit_distance_counts_edits() {
-        assert_eq!(edit_distance("scope", "scopes"), 1);
-        assert_eq!(edit_distance("clientid", "client_id"), 1);
-        assert_eq!(edit_distance("abc", "xyz"), 3);
-        assert_eq!(closest("scope", CLIENT_KEYS), Some("scopes"));
-        assert_eq!(closest("zzzzzz", CLIENT_KEYS), None);
-    }
-
-    #[test]
-    fn shared_secret_accepts_hex_and_identityserver_base64() {
-        // "secret".Sha256() in IdentityServer: base64 of SHA-256("secret").
-        let hex = "2bb80d537b1da3e38bd30361aa855686bde0eacd7162fef6a25fe97bf527a25b";
-        let b64 = "K7gNU3sdo+OL0wNhqoVWhr3g6s1xYv72ol/pe/Unols=";
-        assert_eq!(shared_secret_hash(hex), shared_secret_hash(b64));
-        assert!(shared_secret_hash("secret").is_err());
     }
 }
