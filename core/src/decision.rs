@@ -3,4 +3,6 @@
 //! (core/README.md, "Layout").
 
 pub(crate) mod decide;
+pub(crate) mod outcome;
+pub(crate) mod reason;
 pub(crate) mod validator;

@@ -42,7 +42,7 @@ mod reports;
 
 use base::{base64, error, text, unicode_names};
 use clients::{fx_hash, index, load, presented, registry, secret};
-use decision::{decide, validator};
+use decision::{decide, outcome, reason, validator};
 use formats::{decode, limits, normalize, pem, percent, pkcs7, pkcs12, x5c, xmldsig};
 #[cfg(test)]
 use model::der_mutations;
@@ -64,11 +64,7 @@ pub use chain::{ChainError, ChainOptions, KeyPurpose, VerifiedChain, verify_chai
 pub use compare::{
     CertificateMatch, Comparison, Difference, NearMiss, NearMissKind, compare, compare_decoded,
 };
-pub use decide::{
-    Acceptance, ChainErrorRepr, ClientReason, Credential, Decision, DecisionContext, DigestKind,
-    Explanation, Reason, Rejection, SecretOutcome, SecretRejection, ThumbprintHint, decide,
-    explain, next_change,
-};
+pub use decide::{DecisionContext, decide, explain, next_change};
 pub use decode::{DecodeOptions, Decoded, InputFormat, decode};
 pub use dn::{DistinguishedName, DnDifference};
 pub use error::{Error, PemPosition, RegistryProblem};
@@ -86,9 +82,13 @@ pub use load::{FileError, FileSource, MemoryFiles, NoFiles, load_client_data, lo
 pub use normalize::{
     Change, ChangeKind, NormalizedThumbprint, ThumbprintForm, normalize_thumbprint,
 };
+pub use outcome::{Acceptance, Decision, Explanation, Rejection, SecretOutcome};
 pub use percent::{Plus, percent_decode};
 pub use pki_types::UnixTime;
 pub use presented::{Presented, PresentedCertificate, PresentedSecret, SecretTransport};
+pub use reason::{
+    ChainErrorRepr, ClientReason, Credential, DigestKind, Reason, SecretRejection, ThumbprintHint,
+};
 pub use registry::{
     Client, DEFAULT_ACCESS_TOKEN_LIFETIME, DEFAULT_CLOCK_SKEW, Introspection, LoadOptions,
     LoadedClient, LoadedRegistry, OtherKeys, Registry,

@@ -72,8 +72,9 @@
 
 use alloc::borrow::Cow;
 
-use crate::decide::{Decision, DecisionContext, Rejection, decide, next_change};
+use crate::decide::{DecisionContext, decide, next_change};
 use crate::index::ClientIndex;
+use crate::outcome::{Decision, Rejection};
 use crate::presented::Presented;
 use crate::registry::Client;
 use crate::{Acceptance, UnixTime};

@@ -19,8 +19,9 @@ use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 use core::fmt;
 
-use crate::decide::{Decision, DecisionContext, Explanation, SecretOutcome, explain};
+use crate::decide::{DecisionContext, explain};
 use crate::index::ClientIndex;
+use crate::outcome::{Decision, Explanation, SecretOutcome};
 use crate::presented::{Presented, PresentedCertificate};
 use crate::registry::Client;
 use crate::secret::AuthMethod;
