@@ -1,6 +1,6 @@
-//! What every layer shares: the crate's one error type, and the text it is written in (quoting,
-//! character names, text scanning, base64). Uses nothing else of the crate (core/README.md,
-//! "Layout").
+//! What every layer shares: the crate's one error type, and the text helpers messages are
+//! written with (quoting, character names, text scanning, base64). The bottom layer
+//! (core/README.md, "Layout").
 
 pub(crate) mod base64;
 pub(crate) mod error;

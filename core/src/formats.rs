@@ -1,7 +1,7 @@
 //! The readers of what people have: `decode` (the format read from the bytes) and each input
 //! format (PEM, URL-encoded PEM, base64 and hex text, JSON `x5c`, XML `<X509Certificate>`,
-//! PKCS#7, PKCS#12) with their limits, and pasted thumbprints (`normalize`). Uses `model` and
-//! `base` (core/README.md, "Layout").
+//! PKCS#7, PKCS#12) with their limits, and pasted thumbprints (`normalize`). Its place in the
+//! layers: core/README.md, "Layout".
 
 pub(crate) mod decode;
 pub(crate) mod limits;

@@ -1,6 +1,7 @@
-//! The certificate model: a certificate's exact DER and its structure check, the shallow walk of
-//! its fields, names (RFC 4514, registered DNs, attribute types), SANs, times and validity,
-//! thumbprints, and the readable view (`inspect`). Uses `base` only (core/README.md, "Layout").
+//! The certificate model: a certificate's exact DER and its structure check, DER reading, the
+//! shallow walk of its fields, names (RFC 4514, registered DNs, attribute types), SANs, times
+//! and validity, thumbprints, and the readable view (`inspect`). Its place in the layers:
+//! core/README.md, "Layout".
 
 pub(crate) mod asn1;
 pub(crate) mod attribute_types;

@@ -1,6 +1,6 @@
 //! Chain verification: trust anchors, and (with the `chain` feature) rustls-webpki with
 //! certbind's pure-Rust signature algorithms, the signature cache and webpki's errors in words.
-//! Uses `model` and `base` (core/README.md, "Layout").
+//! Its place in the layers: core/README.md, "Layout".
 
 #[cfg(feature = "chain")]
 pub(crate) mod chain;
