@@ -277,7 +277,7 @@ pub struct LoadedClient {
     /// The client.
     pub client: Client,
     /// The anchor files the client names (its own `trust_anchors` and those of its
-    /// `tls_client_auth` secrets), read through the [`crate::FileSource`].
+    /// `tls_client_auth` secrets), read through the [`FileSource`](crate::FileSource).
     pub trust: TrustStore,
     /// Warnings, as a registry load gives them (cleaned thumbprints, expired or CA certificates,
     /// secrets the method never uses).

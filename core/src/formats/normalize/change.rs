@@ -39,7 +39,7 @@ impl ChangeKind {
     }
 }
 
-/// One character removed or changed by [`normalize_thumbprint`].
+/// One character removed or changed by [`normalize_thumbprint`](crate::normalize_thumbprint).
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 #[non_exhaustive]
 pub struct Change {
