@@ -133,19 +133,18 @@ pub struct Latencies {
 impl Latencies {
     fn of(mut micros: Vec<u64>, errors: usize, first_error: Option<String>) -> Self {
         micros.sort_unstable();
-        let at = |q: f64| -> f64 {
-            if micros.is_empty() {
-                return 0.0;
-            }
-            let i = ((micros.len() as f64 * q).ceil() as usize).clamp(1, micros.len()) - 1;
-            micros[i] as f64 / 1000.0
+        // Nearest rank: the sample at q·(n−1), in whole percent.
+        let at = |percent: usize| -> f64 {
+            micros
+                .get(micros.len().saturating_sub(1) * percent / 100)
+                .map_or(0.0, |m| *m as f64 / 1000.0)
         };
         Self {
             ok: micros.len(),
             errors,
             first_error,
-            p50_ms: at(0.50),
-            p99_ms: at(0.99),
+            p50_ms: at(50),
+            p99_ms: at(99),
             max_ms: micros.last().map_or(0.0, |m| *m as f64 / 1000.0),
         }
     }
@@ -245,7 +244,7 @@ pub fn run(target: &Target, plan: AbusePlan) -> AbuseReport {
             }
         }
         // One request in ten on a new connection (a full handshake).
-        if n % 10 == 0 {
+        if n.is_multiple_of(10) {
             let t = Instant::now();
             match real.new_connection_token() {
                 Ok(()) => fresh.push(micros(t.elapsed())),
