@@ -1,0 +1,45 @@
+//! bench/abuse.sh: the abuse run with the numbers (2,000 idle connections, 500 stalled
+//! handshakes, 200 slow-header requests, bursts of oversized bodies) against `certbind serve`
+//! (`CERTBIND_BIN`, a release build there), printing the report as JSON on stdout and what
+//! broke a bound on stderr (exit 1).
+//!
+//! `abuse [full|short]` (default full).
+#![forbid(unsafe_code)]
+
+use certbind_tests::abuse::{AbusePlan, Bounds, Server, run};
+
+fn main() -> std::process::ExitCode {
+    let plan = match std::env::args().nth(1).as_deref() {
+        None | Some("full") => AbusePlan::FULL,
+        Some("short") => AbusePlan::SHORT,
+        Some(other) => {
+            eprintln!("abuse: unknown plan {other:?} (full or short)");
+            return std::process::ExitCode::from(2);
+        }
+    };
+    let server = Server::start("");
+    eprintln!(
+        "abuse: certbind pid {} on port {}; {} idle, {} stalled, {} slow, bursts of {} for {} s",
+        server.target.pid,
+        server.target.port,
+        plan.idle,
+        plan.stalled,
+        plan.slow,
+        plan.oversized,
+        plan.attack.as_secs()
+    );
+    let report = run(&server.target, plan);
+    println!(
+        "{}",
+        serde_json::to_string_pretty(&report).unwrap_or_default()
+    );
+    let problems = report.problems(Bounds::DEFAULT);
+    for p in &problems {
+        eprintln!("abuse: {p}");
+    }
+    if problems.is_empty() {
+        std::process::ExitCode::SUCCESS
+    } else {
+        std::process::ExitCode::FAILURE
+    }
+}
