@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# The abuse run with the issue's numbers against `certbind serve` (release, default limits) on
+# loopback: 2,000 idle TCP connections, 500 stalled TLS handshakes, 200 slow-header requests and
+# a burst of 100 oversized bodies every second, all at once for 60 s, twice; meanwhile a real
+# mTLS client asks for tokens (keep-alive, and one in ten on a new connection). The attackers
+# and the client are the tests crate's `abuse` binary (tests/src/abuse.rs; a short version of
+# the same run is the CI test tests/tests/server_abuse.rs).
+#
+# Bounds (tests/src/abuse.rs, `Bounds::DEFAULT`): the real client's p99 under 100 ms with no
+# failed request; peak RSS at most 256 MiB over the baseline; peak open files at most 110 per
+# 100 attacker connections over the baseline, plus 64; open files back within 16 of the
+# baseline after each attack; RSS after the second attack at most 15% over RSS after the first.
+#
+# Open files: the attackers hold ~2,800 sockets in one process and the server as many; both
+# raise their soft RLIMIT_NOFILE to the hard limit, which must be at least 8192 here.
+#
+# Env: CERTBIND (binary to use instead of building a release one), OUT [<repo>/bench/abuse].
+# Output: $OUT/report.json (the report), the problems on stderr; exit 1 when a bound broke.
+set -euo pipefail
+
+REPO="$(cd "$(dirname "$0")/.." && pwd)"
+TARGET="${CARGO_TARGET_DIR:-$REPO/target}"
+OUT="${OUT:-$REPO/bench/abuse}"
+say() { printf '==> %s\n' "$*" >&2; }
+
+hard=$(ulimit -Hn)
+if [[ $hard != unlimited && $hard -lt 8192 ]]; then
+  echo "abuse.sh: the hard open-files limit is $hard; the run needs 8192 (ulimit -Hn, or LimitNOFILE=)" >&2
+  exit 2
+fi
+ulimit -n "$hard"
+
+if [[ -z ${CERTBIND:-} ]]; then
+  say "building certbind (release)"
+  (cd "$REPO" && cargo build -q --release --locked -p certbind-host --bin certbind)
+  CERTBIND="$TARGET/release/certbind"
+fi
+say "building the attackers (tests crate's abuse binary)"
+(cd "$REPO" && cargo build -q --locked -p certbind-tests --bin abuse)
+mkdir -p "$OUT"
+say "abuse run (two attacks of 60 s; about 3 minutes)"
+status=0
+CERTBIND_BIN="$CERTBIND" "$TARGET/debug/abuse" full > "$OUT/report.json" || status=$?
+python3 - "$OUT/report.json" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))
+p, b = r["plan"], r["baseline"]
+print(f"plan: {p['idle']} idle, {p['stalled']} stalled handshakes, {p['slow']} slow headers, "
+      f"bursts of {p['oversized']} oversized bodies every {p['burst_every']['secs']} s, "
+      f"{p['attack']['secs']} s x {p['rounds']}")
+print(f"baseline: RSS {b['rss_kib'] / 1024:.1f} MiB, {b['fds']} open files")
+print("| round | keep-alive ok/err | p50 / p99 / max ms | new conn. ok/err | p50 / p99 / max ms | peak RSS MiB | peak fds | after: RSS MiB, fds | fds back after | attackers opened / closed by server / oversized refused / open at end |")
+print("|---|---|---|---|---|---|---|---|---|---|")
+for i, x in enumerate(r["rounds"], 1):
+    ka, nc, a = x["keep_alive"], x["new_connections"], x["attack"]
+    back = "not within settle" if x["settled_after_s"] is None else f"{x['settled_after_s']:.1f} s"
+    print(f"| {i} | {ka['ok']}/{ka['errors']} | {ka['p50_ms']:.1f} / {ka['p99_ms']:.1f} / {ka['max_ms']:.1f} "
+          f"| {nc['ok']}/{nc['errors']} | {nc['p50_ms']:.1f} / {nc['p99_ms']:.1f} / {nc['max_ms']:.1f} "
+          f"| {x['peak']['rss_kib'] / 1024:.1f} | {x['peak']['fds']} | {x['after']['rss_kib'] / 1024:.1f}, {x['after']['fds']} "
+          f"| {back} | {a['opened']} / {a['closed_by_server']} / {a['oversized_refused']} / {a['open_at_end']} |")
+PY
+exit "$status"
