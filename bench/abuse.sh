@@ -38,7 +38,7 @@ fi
 say "building the attackers (tests crate's abuse binary)"
 (cd "$REPO" && cargo build -q --locked -p certbind-tests --bin abuse)
 mkdir -p "$OUT"
-say "abuse run (two attacks of 60 s; about 3 minutes)"
+say "abuse run (15 s without attackers, then two attacks of 60 s; about 3 minutes)"
 status=0
 CERTBIND_BIN="$CERTBIND" "$TARGET/debug/abuse" full > "$OUT/report.json" || status=$?
 python3 - "$OUT/report.json" <<'PY'
@@ -51,6 +51,11 @@ print(f"plan: {p['idle']} idle, {p['stalled']} stalled handshakes, {p['slow']} s
 print(f"baseline: RSS {b['rss_kib'] / 1024:.1f} MiB, {b['fds']} open files")
 print("| round | keep-alive ok/err | p50 / p99 / max ms | new conn. ok/err | p50 / p99 / max ms | peak RSS MiB | peak fds | after: RSS MiB, fds | fds back after | attackers opened / closed by server / oversized refused / open at end |")
 print("|---|---|---|---|---|---|---|---|---|---|")
+q = r["quiet"]
+ka, nc = q["keep_alive"], q["new_connections"]
+print(f"| no attack (same run) | {ka['ok']}/{ka['errors']} | {ka['p50_ms']:.1f} / {ka['p99_ms']:.1f} / {ka['max_ms']:.1f} "
+      f"| {nc['ok']}/{nc['errors']} | {nc['p50_ms']:.1f} / {nc['p99_ms']:.1f} / {nc['max_ms']:.1f} "
+      f"| {q['peak']['rss_kib'] / 1024:.1f} | {q['peak']['fds']} | | | |")
 for i, x in enumerate(r["rounds"], 1):
     ka, nc, a = x["keep_alive"], x["new_connections"], x["attack"]
     back = "not within settle" if x["settled_after_s"] is None else f"{x['settled_after_s']:.1f} s"
@@ -58,5 +63,8 @@ for i, x in enumerate(r["rounds"], 1):
           f"| {nc['ok']}/{nc['errors']} | {nc['p50_ms']:.1f} / {nc['p99_ms']:.1f} / {nc['max_ms']:.1f} "
           f"| {x['peak']['rss_kib'] / 1024:.1f} | {x['peak']['fds']} | {x['after']['rss_kib'] / 1024:.1f}, {x['after']['fds']} "
           f"| {back} | {a['opened']} / {a['closed_by_server']} / {a['oversized_refused']} / {a['open_at_end']} |")
+for i, x in enumerate(r["rounds"], 1):
+    print(f"round {i}: p99 under attack / without: keep-alive {x['keep_alive']['p99_ms'] / max(ka['p99_ms'], 0.001):.1f}x, "
+          f"new connection {x['new_connections']['p99_ms'] / max(nc['p99_ms'], 0.001):.1f}x")
 PY
 exit "$status"

@@ -41,8 +41,6 @@ pub struct AbusePlan {
     pub attack: Duration,
     /// How long to wait, at most, for RSS and open files to come back after the attack.
     pub settle: Duration,
-    /// Time between two of the real client's keep-alive requests.
-    pub real_interval: Duration,
     /// Attacks, one after the other: memory the first one leaves with the allocator must be
     /// reused by the next (RSS does not grow round over round), or it is a leak.
     pub rounds: usize,
@@ -59,7 +57,6 @@ impl AbusePlan {
         burst_every: Duration::from_secs(1),
         attack: Duration::from_secs(60),
         settle: Duration::from_secs(30),
-        real_interval: Duration::from_millis(10),
         rounds: 2,
     };
 
@@ -72,7 +69,6 @@ impl AbusePlan {
         burst_every: Duration::from_secs(1),
         attack: Duration::from_secs(8),
         settle: Duration::from_secs(30),
-        real_interval: Duration::from_millis(10),
         rounds: 2,
     };
 }
@@ -193,6 +189,9 @@ pub struct AbuseReport {
     pub plan: AbusePlan,
     /// Before the first attack (after a warm-up).
     pub baseline: Sample,
+    /// The real client without attackers, for a quarter of an attack's time, just before the
+    /// first one.
+    pub quiet: Measured,
     /// Each attack, in order.
     pub rounds: Vec<Round>,
 }
@@ -218,12 +217,15 @@ pub fn run(target: &Target, plan: AbusePlan) -> AbuseReport {
     }
     std::thread::sleep(Duration::from_millis(500));
     let baseline = Sample::of(target.pid);
+    // The same client without attackers, in the same run: what the attack costs it.
+    let quiet = measure(&real, plan.attack / 4, target.pid);
     let rounds = (0..plan.rounds)
         .map(|_| round(target, plan, &real, baseline))
         .collect();
     AbuseReport {
         plan,
         baseline,
+        quiet,
         rounds,
     }
 }
@@ -252,38 +254,7 @@ fn round(target: &Target, plan: AbusePlan, real: &RealClient, baseline: Sample) 
         std::thread::sleep(Duration::from_millis(50));
     }
 
-    let started = Instant::now();
-    let mut peak = Sample::of(target.pid);
-    let (mut keep_alive, mut fresh) = (Vec::new(), Vec::new());
-    let (mut ka_errors, mut fresh_errors) = (0, 0);
-    let (mut ka_first, mut fresh_first) = (None, None);
-    let mut n: u64 = 0;
-    while started.elapsed() < plan.attack {
-        let t = Instant::now();
-        match real.keep_alive_token() {
-            Ok(()) => keep_alive.push(micros(t.elapsed())),
-            Err(e) => {
-                ka_errors += 1;
-                ka_first.get_or_insert(e);
-            }
-        }
-        // One request in ten on a new connection (a full handshake).
-        if n.is_multiple_of(10) {
-            let t = Instant::now();
-            match real.new_connection_token() {
-                Ok(()) => fresh.push(micros(t.elapsed())),
-                Err(e) => {
-                    fresh_errors += 1;
-                    fresh_first.get_or_insert(e);
-                }
-            }
-            let now = Sample::of(target.pid);
-            peak.rss_kib = peak.rss_kib.max(now.rss_kib);
-            peak.fds = peak.fds.max(now.fds);
-        }
-        n += 1;
-        std::thread::sleep(plan.real_interval.saturating_sub(t.elapsed()));
-    }
+    let measured = measure(real, plan.attack, target.pid);
     let open_at_end = counters.open.load(Ordering::Relaxed);
     stop_tx.send(true).unwrap();
     attackers.join().unwrap();
@@ -301,11 +272,11 @@ fn round(target: &Target, plan: AbusePlan, real: &RealClient, baseline: Sample) 
     }
     std::thread::sleep(Duration::from_secs(1));
     Round {
-        peak,
+        peak: measured.peak,
         after: Sample::of(target.pid),
         settled_after_s,
-        keep_alive: Latencies::of(keep_alive, ka_errors, ka_first),
-        new_connections: Latencies::of(fresh, fresh_errors, fresh_first),
+        keep_alive: measured.keep_alive,
+        new_connections: measured.new_connections,
         attack: AttackCounts {
             opened: counters.opened.load(Ordering::Relaxed),
             closed_by_server: counters.closed_by_server.load(Ordering::Relaxed),
@@ -314,6 +285,61 @@ fn round(target: &Target, plan: AbusePlan, real: &RealClient, baseline: Sample) 
         },
     }
 }
+
+/// The real client's requests over a while, and the server's peak.
+#[derive(Debug, serde::Serialize)]
+pub struct Measured {
+    /// Keep-alive requests.
+    pub keep_alive: Latencies,
+    /// Requests on new connections (full handshakes).
+    pub new_connections: Latencies,
+    /// The highest RSS and open files seen.
+    pub peak: Sample,
+}
+
+/// The real client asks for tokens for `how_long`: keep-alive requests every 10 ms
+/// and one in ten on a new connection; the server's `/proc` is sampled meanwhile.
+fn measure(real: &RealClient, how_long: Duration, pid: u32) -> Measured {
+    let started = Instant::now();
+    let mut peak = Sample::of(pid);
+    let (mut keep_alive, mut fresh) = (Vec::new(), Vec::new());
+    let (mut ka_errors, mut fresh_errors) = (0, 0);
+    let (mut ka_first, mut fresh_first) = (None, None);
+    let mut n: u64 = 0;
+    while started.elapsed() < how_long {
+        let t = Instant::now();
+        match real.keep_alive_token() {
+            Ok(()) => keep_alive.push(micros(t.elapsed())),
+            Err(e) => {
+                ka_errors += 1;
+                ka_first.get_or_insert(e);
+            }
+        }
+        if n.is_multiple_of(10) {
+            let t = Instant::now();
+            match real.new_connection_token() {
+                Ok(()) => fresh.push(micros(t.elapsed())),
+                Err(e) => {
+                    fresh_errors += 1;
+                    fresh_first.get_or_insert(e);
+                }
+            }
+            let now = Sample::of(pid);
+            peak.rss_kib = peak.rss_kib.max(now.rss_kib);
+            peak.fds = peak.fds.max(now.fds);
+        }
+        n += 1;
+        std::thread::sleep(REAL_INTERVAL.saturating_sub(t.elapsed()));
+    }
+    Measured {
+        keep_alive: Latencies::of(keep_alive, ka_errors, ka_first),
+        new_connections: Latencies::of(fresh, fresh_errors, fresh_first),
+        peak,
+    }
+}
+
+/// Time between two of the real client's keep-alive requests.
+const REAL_INTERVAL: Duration = Duration::from_millis(10);
 
 fn micros(d: Duration) -> u64 {
     u64::try_from(d.as_micros()).unwrap_or(u64::MAX)
