@@ -41,8 +41,8 @@ pub struct AbusePlan {
     pub attack: Duration,
     /// How long to wait, at most, for RSS and open files to come back after the attack.
     pub settle: Duration,
-    /// Attacks, one after the other: memory the first one leaves with the allocator must be
-    /// reused by the next (RSS does not grow round over round), or it is a leak.
+    /// Attacks, one after the other: memory one leaves with the allocator must be reused by
+    /// the next (RSS does not grow from the last but one to the last), or it is a leak.
     pub rounds: usize,
 }
 
@@ -674,20 +674,33 @@ pub struct Bounds {
     /// connection is one socket; the rest is slack for the real client and connections being
     /// replaced), plus 64.
     pub fds_per_100_attackers: u64,
-    /// RSS after the last attack over RSS after the first, percent.
+    /// RSS after the last attack over RSS after the one before, percent.
     pub rss_regrowth_percent: u64,
 }
 
 impl Bounds {
     /// The p99 (100 ms); RSS growth at most 256 MiB; open files at most 1.1 per
     /// attacker connection over the baseline (plus 64); RSS after the last attack at most 15%
-    /// over RSS after the first (not 0: the TLS session cache, bounded at 20,480 sessions,
-    /// keeps a session for every handshake the attackers complete).
+    /// over RSS after the one before (not 0: the allocator's free lists differ from run to
+    /// run, and the TLS session cache, bounded at 20,480 sessions, keeps a session for every
+    /// handshake the attackers complete until it is full). A leak of a connection's TLS
+    /// state or buffers (16 KiB and more) over the ~1,000 connections of a short round shows.
     pub const DEFAULT: Self = Self {
         p99_ms: 100.0,
         rss_growth_mib: 256,
         fds_per_100_attackers: 110,
         rss_regrowth_percent: 15,
+    };
+}
+
+impl Bounds {
+    /// The CI test's: [`Bounds::DEFAULT`] with a p99 of 1 s. A test must not depend on the
+    /// machine's speed (CI runs a debug build on a machine shared with other jobs); 1 s still
+    /// fails when the real client waits behind the attackers (a handshake timeout is 5 s). The
+    /// 100 ms target is bench/abuse.sh's, on a release build.
+    pub const CI: Self = Self {
+        p99_ms: 1000.0,
+        ..Self::DEFAULT
     };
 }
 
@@ -754,15 +767,16 @@ impl AbuseReport {
                 ));
             }
         }
-        // Memory: what the first attack left with the allocator (glibc keeps freed pages in
-        // its arenas) is reused by the next; growth round over round is a leak.
-        if let (Some(first), Some(last)) = (self.rounds.first(), self.rounds.last()) {
+        // Memory: what an attack leaves with the allocator (glibc keeps freed pages in its
+        // arenas) and in the bounded TLS session cache is reused by the next; growth from the
+        // last attack but one to the last is a leak.
+        if let [.., previous, last] = self.rounds.as_slice() {
             let allowed =
-                first.after.rss_kib + first.after.rss_kib * bounds.rss_regrowth_percent / 100;
-            if self.rounds.len() > 1 && last.after.rss_kib > allowed {
+                previous.after.rss_kib + previous.after.rss_kib * bounds.rss_regrowth_percent / 100;
+            if last.after.rss_kib > allowed {
                 problems.push(format!(
-                    "RSS after the last attack {} KiB is more than {}% over the {} KiB after the first",
-                    last.after.rss_kib, bounds.rss_regrowth_percent, first.after.rss_kib
+                    "RSS after the last attack {} KiB is more than {}% over the {} KiB after the one before",
+                    last.after.rss_kib, bounds.rss_regrowth_percent, previous.after.rss_kib
                 ));
             }
         }

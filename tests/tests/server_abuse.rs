@@ -1,9 +1,10 @@
 //! The abuse test, short version (bench/abuse.sh runs the full numbers): idle TCP
 //! connections, stalled TLS handshakes, slow-header requests and bursts of oversized bodies at
 //! once against a `certbind serve` process with the default limits, twice, while a real mTLS
-//! client gets tokens; the client's p99, the server's RSS and open files within bounds
-//! ([`Bounds::DEFAULT`]), open files back to baseline after each attack and RSS not growing
-//! from one attack to the next.
+//! client gets tokens. Asserted ([`Bounds::CI`]): no failed request and a p99 under 1 s (no
+//! test depends on the machine's speed; bench/abuse.sh asserts 100 ms on a release build), the
+//! server's RSS and open files under their bounds, open files back to baseline after each
+//! attack and RSS not growing from one attack to the next.
 
 #![allow(clippy::std_instead_of_core, clippy::std_instead_of_alloc)]
 // Test code: a failed unwrap is a failed test.
@@ -18,7 +19,7 @@ mod server {
         let server = Server::start("");
         let report = run(&server.target, AbusePlan::SHORT);
         println!("{}", serde_json::to_string_pretty(&report).unwrap());
-        let problems = report.problems(Bounds::DEFAULT);
+        let problems = report.problems(Bounds::CI);
         assert!(
             problems.is_empty(),
             "{}\nserver log:\n{}",

@@ -3,13 +3,13 @@
 //! (`CERTBIND_BIN`, a release build there), printing the report as JSON on stdout and what
 //! broke a bound on stderr (exit 1).
 //!
-//! `abuse [full|short]` (default full).
+//! `abuse [full|short] [ROUNDS]` (default full, the plan's rounds).
 #![forbid(unsafe_code)]
 
 use certbind_tests::abuse::{AbusePlan, Bounds, Server, run};
 
 fn main() -> std::process::ExitCode {
-    let plan = match std::env::args().nth(1).as_deref() {
+    let mut plan = match std::env::args().nth(1).as_deref() {
         None | Some("full") => AbusePlan::FULL,
         Some("short") => AbusePlan::SHORT,
         Some(other) => {
@@ -17,6 +17,15 @@ fn main() -> std::process::ExitCode {
             return std::process::ExitCode::from(2);
         }
     };
+    if let Some(rounds) = std::env::args().nth(2) {
+        match rounds.parse() {
+            Ok(n) if n > 0 => plan.rounds = n,
+            _ => {
+                eprintln!("abuse: ROUNDS is a whole number, at least 1 (got {rounds:?})");
+                return std::process::ExitCode::from(2);
+            }
+        }
+    }
     let server = Server::start("");
     eprintln!(
         "abuse: certbind pid {} on port {}; {} idle, {} stalled, {} slow, bursts of {} for {} s",
