@@ -143,6 +143,7 @@ plot "$CSV" every ::1 using 1:3 with linespoints pt 7 ps 0.4 title "under load",
 set title "tokens/s"
 plot "$CSV" every ::1 using 1:5 with linespoints pt 7 ps 0.4 title "tokens/s"
 set title "p99 latency (ms)"
+set key top left
 plot "$CSV" every ::1 using 1:6 with linespoints pt 7 ps 0.4 title "keep-alive", \
      "$CSV" every ::1 using 1:7 with linespoints pt 7 ps 0.4 title "new handshake"
 unset multiplot
