@@ -188,6 +188,8 @@ pub struct Settings {
     /// The path every endpoint is served under (`/core`, where IdentityServer3 is usually
     /// mounted), without a trailing `/`; empty for the root. See [`check_base_path`].
     pub base_path: String,
+    /// How the server stops: drain delay and grace period (`[server.shutdown]`).
+    pub shutdown: crate::shutdown::ShutdownSettings,
 }
 
 impl Settings {
@@ -215,6 +217,7 @@ impl Settings {
             log_filter: "info".into(),
             checker_page: None,
             base_path: String::new(),
+            shutdown: crate::shutdown::ShutdownSettings::default(),
         }
     }
 }
@@ -240,6 +243,7 @@ struct ServerSection {
     keys: Spanned<KeysSection>,
     checker_page: Option<String>,
     base_path: Option<Spanned<String>>,
+    shutdown: Option<crate::shutdown::ShutdownSection>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -431,6 +435,12 @@ pub fn parse(text: &str, path: &Path) -> Result<Settings, ConfigError> {
         }
         None => String::new(),
     };
+    let shutdown = match &server.shutdown {
+        Some(section) => section
+            .settings()
+            .map_err(|(span, field, message)| err(Some(span), field, message))?,
+        None => crate::shutdown::ShutdownSettings::default(),
+    };
     let issuer = match server.issuer {
         Some(i) => {
             Some(check_url(i.get_ref()).map_err(|m| err(Some(i.span()), "server.issuer", m))?)
@@ -455,6 +465,7 @@ pub fn parse(text: &str, path: &Path) -> Result<Settings, ConfigError> {
         log_filter: server.log.unwrap_or_else(|| "info".into()),
         checker_page: server.checker_page.as_deref().map(resolve),
         base_path,
+        shutdown,
     })
 }
 
@@ -725,6 +736,29 @@ client_id = "ignored-here"
             parse(&no_mtls, &path).unwrap_err().field,
             "server.listeners"
         );
+    }
+
+    #[test]
+    fn the_shutdown_table_sets_drain_and_grace_and_names_a_bad_value() {
+        let d = dir_with_tls();
+        let path = d.path().join("certbind.toml");
+        let s = parse(GOOD, &path).unwrap();
+        assert_eq!(s.shutdown, crate::shutdown::ShutdownSettings::default());
+        let with = GOOD.replace(
+            "[server.keys]",
+            "[server.shutdown]\ndrain_delay = 2\ngrace_period = 20\n\n[server.keys]",
+        );
+        let s = parse(&with, &path).unwrap();
+        assert_eq!(s.shutdown.drain_delay, std::time::Duration::from_secs(2));
+        assert_eq!(s.shutdown.grace_period, std::time::Duration::from_secs(20));
+        let e = parse(&with.replace("= 20", "= 7200"), &path).unwrap_err();
+        assert_eq!(
+            (e.line, e.field.as_str()),
+            (Some(22), "server.shutdown.grace_period"),
+            "{e}"
+        );
+        let e = parse(&with.replace("drain_delay", "drain_dealy"), &path).unwrap_err();
+        assert_eq!(e.field, "drain_dealy", "{e}");
     }
 
     #[test]

@@ -12,15 +12,17 @@ use crate::config::{CaNames, KeySource, ListenerKind, Settings};
 use crate::forwarded::{self, ProxyListener};
 use crate::keys::KeySet;
 use crate::registry::Registry;
+use crate::shutdown::ShutdownSettings;
 use crate::state::{AppState, Snapshot, Urls};
 use crate::store::StoreHandle;
-use crate::{routes, tls};
+use crate::{routes, shutdown, tls};
 
 /// A bound, not yet running server.
 pub struct Application {
     server: Server,
     listeners: Vec<(ListenerKind, SocketAddr)>,
     state: web::Data<AppState>,
+    shutdown: ShutdownSettings,
 }
 
 impl std::fmt::Debug for Application {
@@ -209,8 +211,15 @@ impl Application {
         let mut server = HttpServer::new(move || {
             App::new()
                 .app_data(app_state.clone())
+                .wrap(actix_web::middleware::from_fn(
+                    shutdown::close_while_draining,
+                ))
                 .configure(routes::configure_at(&base_path))
         })
+        // Stop signals are `shutdown::run`'s: actix-server's own handling would close the
+        // listeners at the first signal, before a load balancer noticed.
+        .disable_signals()
+        .shutdown_timeout(settings.shutdown.grace_period.as_secs())
         .on_connect(move |connection, data| {
             connected(connection, data);
             if let Some(session) = data.get::<tls::TlsSession>() {
@@ -251,6 +260,7 @@ impl Application {
             server: server.run(),
             listeners,
             state,
+            shutdown: settings.shutdown,
         })
     }
 
@@ -281,11 +291,25 @@ impl Application {
         self.server.handle()
     }
 
-    /// Runs until the server is stopped (SIGINT/SIGTERM or [`ServerHandle::stop`]).
+    /// Runs until [`ServerHandle::stop`] (signals are not handled: see [`Application::run`]).
     ///
     /// # Errors
     /// The server failed.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         self.server.await
+    }
+
+    /// Runs until a stop signal (SIGTERM, SIGINT) or [`ServerHandle::stop`]. A signal starts
+    /// the drain of [`crate::shutdown`] (not ready, connections told to close, then the
+    /// listeners close after the configured drain delay and requests in flight get the grace
+    /// period); a second signal exits the process at once. Tells systemd when the listeners
+    /// accept and when the drain starts, when started by it (`Type=notify`).
+    ///
+    /// # Errors
+    /// The signal handlers could not be installed, or the server failed.
+    pub async fn run(self) -> std::io::Result<()> {
+        let handle = self.server.handle();
+        let drain = self.state.drain.clone();
+        shutdown::run(self.server, handle, drain, self.shutdown).await
     }
 }

@@ -144,6 +144,8 @@ pub struct AppState {
     pub(crate) checker_cache: crate::routes::PageCache,
     /// The listeners (bound addresses) that serve [`paths::METRICS`]; `None`: every one.
     metrics_listeners: Option<Vec<std::net::SocketAddr>>,
+    /// Set by the first stop signal: `/readyz` answers 503 and connections are told to close.
+    pub drain: crate::shutdown::Drain,
 }
 
 impl AppState {
@@ -159,6 +161,7 @@ impl AppState {
             store: crate::store::StoreHandle::file(),
             checker_cache: crate::routes::PageCache::default(),
             metrics_listeners: None,
+            drain: crate::shutdown::Drain::default(),
         }
     }
 

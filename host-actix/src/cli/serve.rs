@@ -56,6 +56,11 @@ pub(crate) struct Args {
     /// Worker threads [default: the config's, or one per core].
     #[arg(long, value_name = "N", env = "CERTBIND_WORKERS")]
     workers: Option<usize>,
+    /// Seconds between the first SIGTERM/SIGINT and closing the listeners, while /readyz
+    /// answers 503 and every connection is told to close [default: the config's
+    /// `[server.shutdown] drain_delay`, or 5; 0 in development mode].
+    #[arg(long, value_name = "SECONDS", env = "CERTBIND_DRAIN_DELAY", value_parser = clap::value_parser!(u64).range(0..=3600))]
+    drain_delay: Option<u64>,
 }
 
 pub(crate) fn run(args: &Args) -> ExitCode {
@@ -123,6 +128,15 @@ pub(crate) fn run(args: &Args) -> ExitCode {
     if let Some(workers) = args.workers {
         settings.workers = workers;
     }
+    // Development mode has no load balancer to wait for: Ctrl-C stops at once (requests in
+    // flight still finish).
+    let drain_delay = args
+        .drain_delay
+        .map(std::time::Duration::from_secs)
+        .or_else(|| dev.as_ref().map(|_| std::time::Duration::ZERO));
+    if let Some(delay) = drain_delay {
+        settings.shutdown = settings.shutdown.with_drain_delay(delay);
+    }
     crate::telemetry::init(settings.log_format, &settings.log_filter);
 
     let shared = match &store {
@@ -175,19 +189,24 @@ pub(crate) fn run(args: &Args) -> ExitCode {
             actix_web::rt::spawn(async move {
                 while hangup.recv().await.is_some() {
                     tracing::info!(target: "certbind::reload", "SIGHUP: re-reading the store");
+                    crate::systemd::reloading();
                     resync.store.resync();
+                    crate::systemd::ready();
                 }
             });
         } else {
             let reload_path = config_path.clone();
             // Install the handler before telling anyone the pid (an early SIGHUP would kill us).
             crate::reload::spawn_on_sighup(state.clone(), move |state: &AppState| {
-                crate::load::reload_snapshot(&reload_path, &state.urls)
+                crate::systemd::reloading();
+                let reloaded = crate::load::reload_snapshot(&reload_path, &state.urls);
+                crate::systemd::ready();
+                reloaded
             })
             .map_err(|e| anyhow::anyhow!("installing the SIGHUP handler: {e}"))?;
         }
         announce(&app, &state, dev.as_ref(), &config_path);
-        app.run_until_stopped().await.map_err(anyhow::Error::from)
+        app.run().await.map_err(anyhow::Error::from)
     });
     match result {
         Ok(()) => ExitCode::SUCCESS,
