@@ -1,6 +1,7 @@
 //! Shared helpers for certbind's integration tests: fixtures, vectors, PKI builders.
 
 pub mod fixtures;
+pub mod fleet;
 pub mod oidc_provider;
 pub mod postgres;
 pub mod proxy;
