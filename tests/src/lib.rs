@@ -1,7 +1,10 @@
 //! Shared helpers for certbind's integration tests: fixtures, vectors, PKI builders.
 
+pub mod cluster_report;
 pub mod fixtures;
 pub mod fleet;
+pub mod haproxy;
+pub mod load;
 pub mod oidc_provider;
 pub mod postgres;
 pub mod proxy;
