@@ -19,6 +19,8 @@ pub mod error;
 pub mod extract;
 pub mod forwarded;
 mod fsutil;
+mod goaway;
+mod http_server;
 pub mod keys;
 pub mod load;
 pub mod metrics;

@@ -178,14 +178,22 @@ pub(crate) async fn close_while_draining(
     Ok(response)
 }
 
-/// The stop signals: SIGTERM (service managers, orchestrators) and SIGINT (Ctrl-C).
-struct StopSignals {
+/// The stop signals, SIGTERM (service managers, orchestrators) and SIGINT (Ctrl-C), caught from
+/// the moment this is made: install them before the listeners are bound, so that a signal sent
+/// as soon as the port accepts is a drain, not the default instant death. A signal that arrives
+/// before the server runs is kept and starts the drain at once.
+#[derive(Debug)]
+pub struct StopSignals {
     term: Signal,
     int: Signal,
 }
 
 impl StopSignals {
-    fn install() -> std::io::Result<Self> {
+    /// Catches SIGTERM and SIGINT (on the current actix/tokio runtime).
+    ///
+    /// # Errors
+    /// The handlers cannot be installed.
+    pub fn install() -> std::io::Result<Self> {
         Ok(Self {
             term: signal(SignalKind::terminate())?,
             int: signal(SignalKind::interrupt())?,
@@ -201,23 +209,22 @@ impl StopSignals {
     }
 }
 
-/// Runs `server` until it stops: by `handle` from elsewhere, or by a stop signal with the drain
-/// described in the module documentation. `started` runs once the listeners accept (systemd's
-/// `READY=1`); `drain` is the flag the routes read.
+/// Runs `server` until it stops: by `handle` from elsewhere, or by one of `signals` with the drain
+/// described in the module documentation; systemd hears `READY=1` once the listeners accept.
+/// `drain` is the flag the routes read.
 ///
 /// # Errors
-/// The signal handlers could not be installed, or the server failed.
+/// The server failed.
 pub(crate) async fn run<F>(
     server: F,
     handle: ServerHandle,
     drain: Drain,
     settings: ShutdownSettings,
+    mut signals: StopSignals,
 ) -> std::io::Result<()>
 where
     F: Future<Output = std::io::Result<()>>,
 {
-    // Installed before the server runs: from here on a stop signal drains instead of killing.
-    let mut signals = StopSignals::install()?;
     let mut server = std::pin::pin!(crate::systemd::when_started(server, || {
         crate::systemd::ready();
     }));

@@ -5,11 +5,12 @@ use std::net::{SocketAddr, TcpListener};
 use std::sync::Arc;
 
 use actix_web::dev::{Server, ServerHandle};
-use actix_web::{App, HttpServer, web};
+use actix_web::{App, web};
 use openssl::x509::X509;
 
 use crate::config::{CaNames, KeySource, ListenerKind, Settings};
 use crate::forwarded::{self, ProxyListener};
+use crate::http_server::HttpListeners;
 use crate::keys::KeySet;
 use crate::registry::Registry;
 use crate::shutdown::ShutdownSettings;
@@ -208,17 +209,21 @@ impl Application {
         let connected = forwarded::on_connect(proxied);
         let connection_state = state.clone();
         let base_path = settings.base_path.clone();
-        let mut server = HttpServer::new(move || {
-            App::new()
-                .app_data(app_state.clone())
-                .wrap(actix_web::middleware::from_fn(
-                    shutdown::close_while_draining,
-                ))
-                .configure(routes::configure_at(&base_path))
-        })
-        // Stop signals are `shutdown::run`'s: actix-server's own handling would close the
-        // listeners at the first signal, before a load balancer noticed.
-        .disable_signals()
+        // actix-web's HttpServer, assembled where a drain can reach each HTTP/2 connection; its
+        // stop signals are `shutdown::run`'s (actix-server's own handling would close the
+        // listeners at the first signal, before a load balancer noticed).
+        let drain = state.drain.clone();
+        let mut server = HttpListeners::new(
+            move || {
+                App::new()
+                    .app_data(app_state.clone())
+                    .wrap(actix_web::middleware::from_fn(
+                        shutdown::close_while_draining,
+                    ))
+                    .configure(routes::configure_at(&base_path))
+            },
+            drain,
+        )
         .shutdown_timeout(settings.shutdown.grace_period.as_secs())
         .on_connect(move |connection, data| {
             connected(connection, data);
@@ -308,8 +313,18 @@ impl Application {
     /// # Errors
     /// The signal handlers could not be installed, or the server failed.
     pub async fn run(self) -> std::io::Result<()> {
+        let signals = shutdown::StopSignals::install()?;
+        self.run_with_signals(signals).await
+    }
+
+    /// [`Application::run`] with stop signals caught earlier, before the listeners were bound
+    /// (what `certbind serve` does: a signal sent as soon as the port accepts still drains).
+    ///
+    /// # Errors
+    /// The server failed.
+    pub async fn run_with_signals(self, signals: shutdown::StopSignals) -> std::io::Result<()> {
         let handle = self.server.handle();
         let drain = self.state.drain.clone();
-        shutdown::run(self.server, handle, drain, self.shutdown).await
+        shutdown::run(self.server, handle, drain, self.shutdown, signals).await
     }
 }

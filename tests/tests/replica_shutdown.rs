@@ -4,7 +4,8 @@
 //! the listeners close, a request in flight still gets its answer within the grace period, and
 //! the process exits 0. A second signal exits at once (130 for SIGINT). The grace period bounds
 //! a request that never completes. systemd's `Type=notify`: `READY=1` only once the listener
-//! serves, `RELOADING=1` … `READY=1` around SIGHUP, `STOPPING=1` at the drain.
+//! serves, `RELOADING=1` … `READY=1` around SIGHUP, `STOPPING=1` at the drain. HTTP/2 clients
+//! get a GOAWAY at the drain's start, idle or busy, and close their connections themselves.
 #![allow(clippy::std_instead_of_core, clippy::std_instead_of_alloc)]
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
@@ -330,4 +331,129 @@ async fn without_notify_socket_nothing_is_sent_and_nothing_fails() {
         replica.log()
     );
     assert!(!replica.log().contains("cannot tell systemd"));
+}
+
+/// An HTTP/2 connection (ALPN `h2`) presenting `client.pem`; its request handle and the task
+/// driving it, which ends when the connection closes.
+async fn h2_connection(
+    pki: &TestPki,
+    port: u16,
+) -> (
+    h2::client::SendRequest<hyper::body::Bytes>,
+    tokio::task::JoinHandle<Result<(), h2::Error>>,
+) {
+    let mut connector = SslConnector::builder(SslMethod::tls_client()).unwrap();
+    connector.set_ca_file(pki.cert_path("ca")).unwrap();
+    connector
+        .set_certificate_chain_file(pki.cert_path("client"))
+        .unwrap();
+    connector
+        .set_private_key_file(pki.key_path("client"), SslFiletype::PEM)
+        .unwrap();
+    connector.set_alpn_protos(b"\x02h2").unwrap();
+    let ssl = connector
+        .build()
+        .configure()
+        .unwrap()
+        .into_ssl("localhost")
+        .unwrap();
+    let tcp = tokio::net::TcpStream::connect((Ipv4Addr::LOCALHOST, port))
+        .await
+        .unwrap();
+    let mut tls = tokio_openssl::SslStream::new(ssl, tcp).unwrap();
+    std::pin::Pin::new(&mut tls).connect().await.unwrap();
+    assert_eq!(tls.ssl().selected_alpn_protocol(), Some(&b"h2"[..]));
+    let (send, connection) = h2::client::handshake(tls).await.unwrap();
+    (send, tokio::spawn(connection))
+}
+
+/// `GET path` on an HTTP/2 connection: the status.
+async fn h2_get(send: &mut h2::client::SendRequest<hyper::body::Bytes>, path: &str) -> u16 {
+    let request = http::Request::get(format!("https://localhost{path}"))
+        .body(())
+        .unwrap();
+    let (response, _) = send.send_request(request, true).unwrap();
+    let response = response.await.unwrap();
+    let status = response.status().as_u16();
+    let mut body = response.into_body();
+    while let Some(chunk) = body.data().await {
+        let chunk = chunk.unwrap();
+        let _ = body.flow_control().release_capacity(chunk.len());
+    }
+    status
+}
+
+#[actix_rt::test]
+async fn http2_connections_get_a_goaway_when_the_drain_starts() {
+    let (pki, config) = setup(6, 5);
+    let mut replica = start(&pki, &config, &[]);
+    let (mut idle, idle_closed) = h2_connection(&pki, replica.port).await;
+    assert_eq!(h2_get(&mut idle, "/healthz").await, 200);
+    // A token request in flight: its body half sent when the drain starts.
+    let (mut busy, busy_closed) = h2_connection(&pki, replica.port).await;
+    let request = http::Request::post("https://localhost/connect/token")
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(())
+        .unwrap();
+    let (in_flight, mut body) = busy.send_request(request, false).unwrap();
+    let (first, rest) = TOKEN_BODY.split_at(20);
+    body.send_data(hyper::body::Bytes::from(first), false)
+        .unwrap();
+
+    let signalled = Instant::now();
+    replica.signal("TERM");
+    // The idle connection is woken and told: its client closes it, long before the six
+    // seconds of drain after which the server would close it.
+    let closed = tokio::time::timeout(Duration::from_secs(4), idle_closed)
+        .await
+        .expect("the idle HTTP/2 connection closed by its client after a GOAWAY");
+    assert!(closed.unwrap().is_ok(), "a clean close (GOAWAY NO_ERROR)");
+    assert!(signalled.elapsed() < Duration::from_secs(6));
+    assert!(idle.ready().await.is_err(), "no new stream after GOAWAY");
+    // The connection with a request in flight is told too: no new stream on it once its client
+    // has read the GOAWAY (a stream it opens before that is still served)...
+    let deadline = Instant::now() + Duration::from_secs(3);
+    let refused = loop {
+        let get = http::Request::get("https://localhost/healthz")
+            .body(())
+            .unwrap();
+        match busy.send_request(get, true) {
+            Err(e) => break e,
+            Ok(_) => {
+                assert!(
+                    Instant::now() < deadline,
+                    "no GOAWAY on the busy connection"
+                );
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+        }
+    };
+    assert!(refused.is_go_away(), "{refused}");
+    // ...but the request in flight is answered, and then the client closes it.
+    body.send_data(hyper::body::Bytes::from(rest), true)
+        .unwrap();
+    let response = in_flight.await.unwrap();
+    assert_eq!(response.status(), 200);
+    tokio::time::timeout(Duration::from_secs(4), busy_closed)
+        .await
+        .expect("the busy HTTP/2 connection closed after its last response")
+        .unwrap()
+        .unwrap();
+
+    // A connection made during the drain (the balancer has not yet seen the 503): its first
+    // request is answered, then it is told.
+    let (mut late, late_closed) = h2_connection(&pki, replica.port).await;
+    assert_eq!(h2_get(&mut late, "/readyz").await, 503, "draining");
+    tokio::time::timeout(Duration::from_secs(4), late_closed)
+        .await
+        .expect("a connection made during the drain closed after a GOAWAY")
+        .unwrap()
+        .unwrap();
+    assert!(!refuses(replica.port), "still within the drain delay");
+    assert_eq!(
+        replica.wait_exit(Duration::from_secs(30)).code(),
+        Some(0),
+        "{}",
+        replica.log()
+    );
 }

@@ -161,6 +161,9 @@ pub(crate) fn run(args: &Args) -> ExitCode {
 
     let system = actix_web::rt::System::new();
     let result = system.block_on(async move {
+        // Before the listeners are bound: a stop signal from here on drains (see `shutdown`).
+        let signals = crate::shutdown::StopSignals::install()
+            .map_err(|e| anyhow::anyhow!("installing the SIGTERM/SIGINT handlers: {e}"))?;
         let (app, follower) = match (shared, from_file) {
             (Some(opened), _) => (
                 Application::build_with_store(
@@ -206,7 +209,9 @@ pub(crate) fn run(args: &Args) -> ExitCode {
             .map_err(|e| anyhow::anyhow!("installing the SIGHUP handler: {e}"))?;
         }
         announce(&app, &state, dev.as_ref(), &config_path);
-        app.run().await.map_err(anyhow::Error::from)
+        app.run_with_signals(signals)
+            .await
+            .map_err(anyhow::Error::from)
     });
     match result {
         Ok(()) => ExitCode::SUCCESS,
