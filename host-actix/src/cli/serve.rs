@@ -164,6 +164,9 @@ pub(crate) fn run(args: &Args) -> ExitCode {
         // Before the listeners are bound: a stop signal from here on drains (see `shutdown`).
         let signals = crate::shutdown::StopSignals::install()
             .map_err(|e| anyhow::anyhow!("installing the SIGTERM/SIGINT handlers: {e}"))?;
+        // SIGHUP too: its default action would end a replica reloaded as soon as it listens.
+        let mut hangup = crate::reload::catch_sighup()
+            .map_err(|e| anyhow::anyhow!("installing the SIGHUP handler: {e}"))?;
         let (app, follower) = match (shared, from_file) {
             (Some(opened), _) => (
                 Application::build_with_store(
@@ -186,8 +189,6 @@ pub(crate) fn run(args: &Args) -> ExitCode {
                 .spawn(state.clone())
                 .map_err(|e| anyhow::anyhow!("starting the store follower: {e}"))?;
             // SIGHUP re-reads the store (the listeners and TLS files still need a restart).
-            let mut hangup = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup())
-                .map_err(|e| anyhow::anyhow!("installing the SIGHUP handler: {e}"))?;
             let resync = state.clone();
             actix_web::rt::spawn(async move {
                 while hangup.recv().await.is_some() {
@@ -199,14 +200,12 @@ pub(crate) fn run(args: &Args) -> ExitCode {
             });
         } else {
             let reload_path = config_path.clone();
-            // Install the handler before telling anyone the pid (an early SIGHUP would kill us).
-            crate::reload::spawn_on_sighup(state.clone(), move |state: &AppState| {
+            crate::reload::spawn_on_sighup(hangup, state.clone(), move |state: &AppState| {
                 crate::systemd::reloading();
                 let reloaded = crate::load::reload_snapshot(&reload_path, &state.urls);
                 crate::systemd::ready();
                 reloaded
-            })
-            .map_err(|e| anyhow::anyhow!("installing the SIGHUP handler: {e}"))?;
+            });
         }
         announce(&app, &state, dev.as_ref(), &config_path);
         app.run_with_signals(signals)
