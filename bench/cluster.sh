@@ -29,8 +29,9 @@
 # Env [defaults]: WORK [/tmp/certbind-cluster]  SCALE [bench: longer phases; short: CI]
 #   CERTBIND, CLIENT [release builds of certbind and cluster-client]
 #   BALANCERS ["passthrough terminating"]  PORTS [9 free ports, space-separated; default
-#   PORT_BASE 9500…]  WORKERS [1] per replica  KEEPALIVE, HANDSHAKE clients per balancer
-#   DRAIN, GRACE (s)  CHECK_INTER [200ms; short 100ms]  DB_OUTAGE [10 s; short 2]
+#   PORT_BASE 9500…]  WORKERS [1] per replica  KEEPALIVE, HANDSHAKE clients per balancer,
+#   PAUSE_MS between their requests  DRAIN, GRACE (s)  CHECK_INTER [500ms; short 300ms]
+#   DB_OUTAGE [10 s; short 2]  (defaults per SCALE below)
 #   bench only: DURATION [10] s per throughput run, REPEATS [3], CONCURRENCY [16],
 #   PEERS [<repo>/../shared/peers], LOADGEN_TARGET
 set -euo pipefail
@@ -44,12 +45,16 @@ WORK="${WORK:-/tmp/certbind-cluster}"
 SCALE="${SCALE:-bench}"
 BALANCERS="${BALANCERS:-passthrough terminating}"
 WORKERS="${WORKERS:-1}"
+# Health checks every CHECK_INTER, two failed ones take a replica out: DRAIN must be longer. A
+# check's TLS handshake must finish within CHECK_INTER (HAProxy counts it in the connect phase),
+# so the interval cannot be much shorter on a busy machine; PAUSE_MS between requests leaves the
+# replicas some of the CPU for the checks when the load clients would take it all.
 if [[ $SCALE == short ]]; then
-  : "${KEEPALIVE:=3}" "${HANDSHAKE:=3}" "${DRAIN:=1}" "${GRACE:=5}" "${CHECK_INTER:=100ms}"
-  : "${WARMUP:=1}" "${SETTLE:=1}" "${DB_OUTAGE:=2}" "${ROTATE_DELAY:=1}"
+  : "${KEEPALIVE:=2}" "${HANDSHAKE:=2}" "${PAUSE_MS:=5}" "${DRAIN:=2}" "${GRACE:=5}"
+  : "${CHECK_INTER:=300ms}" "${WARMUP:=1}" "${SETTLE:=1}" "${DB_OUTAGE:=2}" "${ROTATE_DELAY:=1}"
 else
-  : "${KEEPALIVE:=8}" "${HANDSHAKE:=8}" "${DRAIN:=2}" "${GRACE:=10}" "${CHECK_INTER:=200ms}"
-  : "${WARMUP:=5}" "${SETTLE:=4}" "${DB_OUTAGE:=10}" "${ROTATE_DELAY:=3}"
+  : "${KEEPALIVE:=8}" "${HANDSHAKE:=8}" "${PAUSE_MS:=0}" "${DRAIN:=3}" "${GRACE:=10}"
+  : "${CHECK_INTER:=500ms}" "${WARMUP:=5}" "${SETTLE:=4}" "${DB_OUTAGE:=10}" "${ROTATE_DELAY:=3}"
 fi
 TARGET="${CARGO_TARGET_DIR:-$REPO/target}"
 if [[ -z ${CERTBIND:-} || -z ${CLIENT:-} ]]; then
@@ -245,7 +250,7 @@ scenario() {
   for b in $BALANCERS; do
     "$CLIENT" load --url "https://localhost:${BALANCER_PORT[$b]}/connect/token" \
       --ca "$PKI/ca.pem" --cert "$PKI/client.pem" --key "$PKI/client.key" \
-      --keepalive "$KEEPALIVE" --handshake "$HANDSHAKE" --stop-file "$STOP" \
+      --keepalive "$KEEPALIVE" --handshake "$HANDSHAKE" --pause-ms "$PAUSE_MS" --stop-file "$STOP" \
       --events "$EVENTS" --out "$WORK/$b" --jwks "$(replica_urls | sed 's|,|/jwks,|g')/jwks" \
       --issuer "$ISSUER" 2> "$WORK/logs/load-$b.log" &
     LOAD[$b]=$!

@@ -56,6 +56,8 @@ pub struct LoadSettings {
     pub max_duration: Duration,
     /// A request without its response after this long has failed.
     pub timeout: Duration,
+    /// Each client waits this long between requests (zero: a closed loop at full speed).
+    pub pause: Duration,
 }
 
 /// One request.
@@ -94,6 +96,7 @@ struct Target {
     body: Bytes,
     connector: SslConnector,
     timeout: Duration,
+    pause: Duration,
 }
 
 type Sender = SendRequest<Full<Bytes>>;
@@ -131,6 +134,7 @@ impl Target {
             body: Bytes::from(settings.body.clone()),
             connector: connector.build(),
             timeout: settings.timeout,
+            pause: settings.pause,
         })
     }
 
@@ -258,12 +262,22 @@ async fn keepalive_client(target: Arc<Target>, stop: Arc<AtomicBool>) -> ClientR
             connection_opened_us: opened,
             error,
         });
-        if failed {
-            // Do not spin while nothing answers.
-            tokio::time::sleep(Duration::from_millis(10)).await;
-        }
+        pause(&target, failed).await;
     }
     run
+}
+
+/// Between two requests: the configured pause, and at least 10 ms after a failure (do not spin
+/// while nothing answers).
+async fn pause(target: &Target, failed: bool) {
+    let wait = if failed {
+        target.pause.max(Duration::from_millis(10))
+    } else {
+        target.pause
+    };
+    if !wait.is_zero() {
+        tokio::time::sleep(wait).await;
+    }
 }
 
 /// A new-handshake client: a new connection for every request, `Connection: close`.
@@ -291,9 +305,7 @@ async fn handshake_client(target: Arc<Target>, stop: Arc<AtomicBool>) -> ClientR
             connection_opened_us: start_us,
             error,
         });
-        if failed {
-            tokio::time::sleep(Duration::from_millis(10)).await;
-        }
+        pause(&target, failed).await;
     }
     run
 }
@@ -436,6 +448,8 @@ pub struct KillSummary {
 /// What a load run amounts to against the harness's events.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct LoadSummary {
+    /// When the load started (µs since the epoch; the events' clock).
+    pub started_us: u64,
     /// Seconds the load ran.
     pub seconds: f64,
     /// Tokens received, keep-alive clients.
@@ -525,6 +539,7 @@ pub fn summarize(load: &LoadRun, events: &[Event]) -> LoadSummary {
         })
         .collect();
     let mut summary = LoadSummary {
+        started_us: load.started_us,
         seconds: seconds(load.started_us, load.ended_us),
         ok_keepalive: 0,
         ok_handshake: 0,

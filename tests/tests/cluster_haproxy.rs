@@ -44,9 +44,19 @@ fn replicas_behind_haproxy_lose_no_request_through_restarts_and_an_outage() {
     let results = std::fs::read_to_string(work.path().join("run/results.json"))
         .unwrap_or_else(|e| panic!("no results.json ({e}):\n{stdout}\n{stderr}"));
     let results: serde_json::Value = serde_json::from_str(&results).unwrap();
+    // What the balancers saw (servers going DOWN and UP, and why), for a failure's message.
+    let balancer_logs: String = ["passthrough", "terminating"]
+        .iter()
+        .map(|b| {
+            let log =
+                std::fs::read_to_string(work.path().join(format!("run/logs/haproxy-{b}.log")))
+                    .unwrap_or_default();
+            format!("{b}:\n{log}")
+        })
+        .collect();
     assert!(
         run.status.success() && results["failed_claims"] == serde_json::json!([]),
-        "claims not met: {}\n{stdout}\n{stderr}",
+        "claims not met: {}\n{stdout}\n{stderr}\n{balancer_logs}",
         results["failed_claims"]
     );
     for balancer in ["passthrough", "terminating"] {

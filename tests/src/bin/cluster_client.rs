@@ -65,6 +65,9 @@ enum Command {
         /// New-handshake clients.
         #[arg(long, default_value_t = 4)]
         handshake: usize,
+        /// Milliseconds each client waits between two requests.
+        #[arg(long, default_value_t = 0)]
+        pause_ms: u64,
         #[arg(long)]
         stop_file: PathBuf,
         /// Seconds after which it stops in any case.
@@ -206,6 +209,7 @@ async fn run(command: Command) -> Result<(), String> {
             scope,
             keepalive,
             handshake,
+            pause_ms,
             stop_file,
             max_duration,
             events,
@@ -225,6 +229,7 @@ async fn run(command: Command) -> Result<(), String> {
                 stop_file: Some(stop_file),
                 max_duration: Duration::from_secs(max_duration),
                 timeout: Duration::from_secs(10),
+                pause: Duration::from_millis(pause_ms),
             };
             let run = load::run(&settings).await?;
             let events = std::fs::read_to_string(&events)
