@@ -6,7 +6,7 @@
 # (docs/proxy/haproxy-fleet-terminating.cfg); both health-check /readyz.
 #
 # The scenario: `cluster-client load` sends token requests through each balancer from
-# keep-alive and new-handshake clients at once while this script
+# keep-alive (HTTP/1.1 and HTTP/2) and new-handshake clients at once while this script
 #   1. restarts the replicas one after the other (SIGTERM, wait for the exit, start, wait until
 #      both balancers have it UP again),
 #   2. kills one (SIGKILL), waits until both balancers have taken it out, starts it again and
@@ -29,7 +29,7 @@
 # Env [defaults]: WORK [/tmp/certbind-cluster]  SCALE [bench: longer phases; short: CI]
 #   CERTBIND, CLIENT [release builds of certbind and cluster-client]
 #   BALANCERS ["passthrough terminating"]  PORTS [9 free ports, space-separated; default
-#   PORT_BASE 9500…]  WORKERS [1] per replica  KEEPALIVE, HANDSHAKE clients per balancer,
+#   PORT_BASE 9500…]  WORKERS [1] per replica  KEEPALIVE, HANDSHAKE, HTTP2 clients per balancer,
 #   PAUSE_MS between their requests  DRAIN, GRACE (s)  CHECK_INTER [500ms; short 300ms]
 #   DB_OUTAGE [10 s; short 2]  (defaults per SCALE below)
 #   bench only: DURATION [10] s per throughput run, REPEATS [3], CONCURRENCY [16],
@@ -50,14 +50,14 @@ WORKERS="${WORKERS:-1}"
 # so the interval cannot be much shorter on a busy machine; PAUSE_MS between requests leaves the
 # replicas some of the CPU for the checks when the load clients would take it all.
 if [[ $SCALE == short ]]; then
-  : "${KEEPALIVE:=2}" "${HANDSHAKE:=2}" "${PAUSE_MS:=5}" "${DRAIN:=2}" "${GRACE:=5}"
+  : "${KEEPALIVE:=2}" "${HANDSHAKE:=2}" "${HTTP2:=1}" "${PAUSE_MS:=5}" "${DRAIN:=2}" "${GRACE:=5}"
   : "${CHECK_INTER:=300ms}" "${WARMUP:=1}" "${SETTLE:=1}" "${DB_OUTAGE:=2}" "${ROTATE_DELAY:=1}"
 else
   # 4 + 4 clients per balancer, 2 ms apart: heavy load that leaves the replicas and balancers
   # enough of two shared cores to keep answering. 8 + 8 at full speed (PAUSE_MS=0) overloads
   # them on this machine: stalls of ~3 s, new connections closed after their TLS handshake and
   # health checks timing out (bench/RESULTS.md, issue 15, the overload run).
-  : "${KEEPALIVE:=4}" "${HANDSHAKE:=4}" "${PAUSE_MS:=2}" "${DRAIN:=3}" "${GRACE:=10}"
+  : "${KEEPALIVE:=4}" "${HANDSHAKE:=4}" "${HTTP2:=1}" "${PAUSE_MS:=2}" "${DRAIN:=3}" "${GRACE:=10}"
   : "${CHECK_INTER:=500ms}" "${WARMUP:=5}" "${SETTLE:=4}" "${DB_OUTAGE:=10}" "${ROTATE_DELAY:=3}"
 fi
 TARGET="${CARGO_TARGET_DIR:-$REPO/target}"
@@ -254,7 +254,7 @@ scenario() {
   for b in $BALANCERS; do
     "$CLIENT" load --url "https://localhost:${BALANCER_PORT[$b]}/connect/token" \
       --ca "$PKI/ca.pem" --cert "$PKI/client.pem" --key "$PKI/client.key" \
-      --keepalive "$KEEPALIVE" --handshake "$HANDSHAKE" --pause-ms "$PAUSE_MS" --stop-file "$STOP" \
+      --keepalive "$KEEPALIVE" --handshake "$HANDSHAKE" --http2 "$HTTP2" --pause-ms "$PAUSE_MS" --stop-file "$STOP" \
       --events "$EVENTS" --out "$WORK/$b" --jwks "$(replica_urls | sed 's|,|/jwks,|g')/jwks" \
       --issuer "$ISSUER" 2> "$WORK/logs/load-$b.log" &
     LOAD[$b]=$!

@@ -1,7 +1,8 @@
 //! Token load for the fleet harness (`bench/cluster.sh`): keep-alive clients (one connection
-//! each, reused until the server says `Connection: close` or it fails) and new-handshake clients
-//! (a new TCP connection and a full TLS handshake with the client certificate for every request)
-//! at once, each in a closed loop, until a stop file appears. Every request is recorded (start,
+//! each, reused until the server says `Connection: close` or it fails), HTTP/2 clients (counted
+//! with the keep-alive ones: one connection each, reused until the server's GOAWAY or it
+//! fails) and new-handshake clients (a new TCP connection and a full TLS handshake with the
+//! client certificate for every request) at once, each in a closed loop, until a stop file appears. Every request is recorded (start,
 //! end, which kind of client, when its connection was opened, what went wrong), every token
 //! kept; [`summarize`] then sets the failures against the events the harness logged.
 //!
@@ -9,7 +10,9 @@
 //! handshake that failed, a connection that closed before the response, a response other than
 //! 200 with a token, or no response within the timeout. A keep-alive connection the server
 //! closed after saying so (`Connection: close`) is not one: the client opens another, as HTTP
-//! clients do.
+//! clients do; nor is an HTTP/2 request the client could not start because the connection had
+//! gone away (GOAWAY received, or the connection ended): it was never sent, and the client
+//! sends it on a new connection, as HTTP/2 clients do. A request sent and then lost is one.
 #![allow(clippy::std_instead_of_core, clippy::std_instead_of_alloc)]
 
 use std::net::SocketAddr;
@@ -50,6 +53,8 @@ pub struct LoadSettings {
     pub keepalive: usize,
     /// New-handshake clients.
     pub handshake: usize,
+    /// HTTP/2 clients (ALPN `h2`; counted with the keep-alive clients).
+    pub http2: usize,
     /// Stop when this file exists.
     pub stop_file: Option<PathBuf>,
     /// Stop after this long in any case.
@@ -100,6 +105,7 @@ struct Target {
 }
 
 type Sender = SendRequest<Full<Bytes>>;
+type H2Sender = h2::client::SendRequest<Bytes>;
 
 impl Target {
     async fn new(settings: &LoadSettings) -> Result<Self, String> {
@@ -138,24 +144,37 @@ impl Target {
         })
     }
 
-    /// A new connection: TCP, a full TLS handshake (no session is resumed: each `Ssl` is new
-    /// and none is set on it), HTTP/1.1.
-    async fn connect(&self) -> Result<Sender, String> {
+    /// TCP and a full TLS handshake (no session is resumed: each `Ssl` is new and none is set
+    /// on it), offering `alpn` (wire format) when given.
+    async fn tls(
+        &self,
+        alpn: Option<&[u8]>,
+    ) -> Result<tokio_openssl::SslStream<tokio::net::TcpStream>, String> {
         let tcp = tokio::net::TcpStream::connect(self.address)
             .await
             .map_err(|e| format!("connect: {e}"))?;
         tcp.set_nodelay(true).map_err(|e| format!("connect: {e}"))?;
         let name = self.host.split(':').next().unwrap_or_default();
-        let ssl = self
+        let mut ssl = self
             .connector
             .configure()
             .and_then(|c| c.into_ssl(name))
             .map_err(|e| format!("tls: {e}"))?;
+        if let Some(protocols) = alpn {
+            ssl.set_alpn_protos(protocols)
+                .map_err(|e| format!("tls: {e}"))?;
+        }
         let mut tls = tokio_openssl::SslStream::new(ssl, tcp).map_err(|e| format!("tls: {e}"))?;
         Pin::new(&mut tls)
             .connect()
             .await
             .map_err(|e| format!("tls: {e}"))?;
+        Ok(tls)
+    }
+
+    /// A new HTTP/1.1 connection.
+    async fn connect(&self) -> Result<Sender, String> {
+        let tls = self.tls(None).await?;
         let (sender, connection) = hyper::client::conn::http1::handshake(TokioIo::new(tls))
             .await
             .map_err(|e| format!("http: {e}"))?;
@@ -163,6 +182,51 @@ impl Target {
             let _ = connection.await;
         });
         Ok(sender)
+    }
+
+    /// A new HTTP/2 connection (the server must select `h2`).
+    async fn connect_h2(&self) -> Result<H2Sender, String> {
+        let tls = self.tls(Some(b"\x02h2")).await?;
+        if tls.ssl().selected_alpn_protocol() != Some(b"h2".as_slice()) {
+            return Err("tls: the server did not select h2".to_owned());
+        }
+        let (sender, connection) = h2::client::handshake(tls)
+            .await
+            .map_err(|e| format!("h2: {e}"))?;
+        tokio::spawn(async move {
+            let _ = connection.await;
+        });
+        Ok(sender)
+    }
+
+    /// One token request on an HTTP/2 connection: `Ok(None)` when it could not be started
+    /// because the connection has gone away (nothing was sent), else the token or why not.
+    async fn request_h2(&self, sender: H2Sender) -> Result<Option<(String, H2Sender)>, String> {
+        let Ok(mut sender) = sender.ready().await else {
+            return Ok(None);
+        };
+        let request = http::Request::post(format!("https://{}{}", self.host, self.path))
+            .header(
+                http::header::CONTENT_TYPE,
+                "application/x-www-form-urlencoded",
+            )
+            .body(())
+            .map_err(|e| format!("h2: {e}"))?;
+        let Ok((response, mut body)) = sender.send_request(request, false) else {
+            return Ok(None);
+        };
+        body.send_data(self.body.clone(), true)
+            .map_err(|e| format!("h2: sending the body: {e}"))?;
+        let response = response.await.map_err(|e| format!("h2: {e}"))?;
+        let status = response.status();
+        let mut stream = response.into_body();
+        let mut bytes = Vec::new();
+        while let Some(chunk) = stream.data().await {
+            let chunk = chunk.map_err(|e| format!("h2: {e}"))?;
+            let _ = stream.flow_control().release_capacity(chunk.len());
+            bytes.extend_from_slice(&chunk);
+        }
+        Ok(Some((token_of(status.as_u16(), &bytes)?, sender)))
     }
 
     /// One token request on `sender`: the token and whether the server closes the connection.
@@ -195,21 +259,23 @@ impl Target {
             .await
             .map_err(|e| format!("http: {e}"))?
             .to_bytes();
-        if status != 200 {
-            return Err(format!(
-                "status {}: {}",
-                status.as_u16(),
-                String::from_utf8_lossy(body.get(..body.len().min(200)).unwrap_or_default())
-            ));
-        }
-        let json: serde_json::Value =
-            serde_json::from_slice(&body).map_err(|e| format!("body: {e}"))?;
-        let token = json
-            .get("access_token")
-            .and_then(serde_json::Value::as_str)
-            .ok_or("body: no access_token")?;
-        Ok((token.to_owned(), closes))
+        Ok((token_of(status.as_u16(), &body)?, closes))
     }
+}
+
+/// The access token of a token response, or why there is none.
+fn token_of(status: u16, body: &[u8]) -> Result<String, String> {
+    if status != 200 {
+        return Err(format!(
+            "status {status}: {}",
+            String::from_utf8_lossy(body.get(..body.len().min(200)).unwrap_or_default())
+        ));
+    }
+    let json: serde_json::Value = serde_json::from_slice(body).map_err(|e| format!("body: {e}"))?;
+    json.get("access_token")
+        .and_then(serde_json::Value::as_str)
+        .map(str::to_owned)
+        .ok_or_else(|| "body: no access_token".to_owned())
 }
 
 /// What one client did.
@@ -280,6 +346,57 @@ async fn pause(target: &Target, failed: bool) {
     }
 }
 
+/// An HTTP/2 client: one connection, reused; a new one when the server sent GOAWAY or the
+/// connection ended (the request not yet sent goes on the new one), or after a failure.
+async fn http2_client(target: Arc<Target>, stop: Arc<AtomicBool>) -> ClientRun {
+    let mut run = ClientRun::default();
+    let mut connection: Option<(H2Sender, u64)> = None;
+    while !stop.load(Ordering::Relaxed) {
+        let start_us = now_us();
+        let attempt = async {
+            // A connection that went away before the request could start: another, at most
+            // twice (a third would be a server that closes every new connection at once).
+            for _ in 0..3 {
+                let (sender, opened) = match connection.take() {
+                    Some(open) => open,
+                    None => (
+                        target.connect_h2().await.map_err(|e| (e, now_us()))?,
+                        now_us(),
+                    ),
+                };
+                match target.request_h2(sender).await {
+                    Ok(Some((token, sender))) => return Ok((token, sender, opened)),
+                    Ok(None) => {}
+                    Err(e) => return Err((e, opened)),
+                }
+            }
+            Err(("h2: every new connection went away".to_owned(), now_us()))
+        };
+        let (error, opened) = match tokio::time::timeout(target.timeout, attempt).await {
+            Err(_) => (
+                Some(format!("h2: timeout after {:?}", target.timeout)),
+                start_us,
+            ),
+            Ok(Err((e, opened))) => (Some(e), opened),
+            Ok(Ok((token, sender, opened))) => {
+                run.tokens.push(token);
+                connection = Some((sender, opened));
+                (None, opened)
+            }
+        };
+        let failed = error.is_some();
+        run.records.push(Record {
+            start_us,
+            end_us: now_us(),
+            keepalive: true,
+            connection_opened_us: opened,
+            error,
+        });
+        pause(&target, failed).await;
+    }
+    run
+}
+
 /// A new-handshake client: a new connection for every request, `Connection: close`.
 async fn handshake_client(target: Arc<Target>, stop: Arc<AtomicBool>) -> ClientRun {
     let mut run = ClientRun::default();
@@ -324,6 +441,9 @@ pub async fn run(settings: &LoadSettings) -> Result<LoadRun, String> {
     }
     for _ in 0..settings.handshake {
         clients.push(tokio::spawn(handshake_client(target.clone(), stop.clone())));
+    }
+    for _ in 0..settings.http2 {
+        clients.push(tokio::spawn(http2_client(target.clone(), stop.clone())));
     }
     let deadline = tokio::time::Instant::now() + settings.max_duration;
     loop {

@@ -1,9 +1,10 @@
 //! The fleet behind real load balancers, as `bench/cluster.sh` runs it, at CI scale (about half
 //! a minute): PostgreSQL, three `certbind serve` replicas on one store, HAProxy in TCP mode (TLS
 //! passed through) and HAProxy terminating TLS (the certificate forwarded), both checking
-//! `/readyz`, token load from keep-alive and new-handshake clients through both at once while
-//! the replicas are restarted one by one, one is killed, a client is registered and a token
-//! revoked through one replica, the key is rotated and the database is stopped.
+//! `/readyz`, token load from keep-alive (HTTP/1.1 and HTTP/2) and new-handshake clients through
+//! both at once while the replicas are restarted one by one, one is killed, a client is
+//! registered and a token revoked through one replica, the key is rotated and the database is
+//! stopped.
 //!
 //! Asserted: zero failed token requests through both balancers during the rolling restart and
 //! the database outage, and none at all but those in flight on the killed replica; the balancers

@@ -1,9 +1,10 @@
 //! `cluster-client`: the client side of the fleet harness (`bench/cluster.sh`), which runs it
 //! against real replicas behind real HAProxy instances.
 //!
-//! - `load`: keep-alive and new-handshake token clients at once until a stop file appears; then
-//!   sets the failures against the harness's events, verifies every token it got against the
-//!   JWKS of every replica, and writes `summary.json` and `timeseries.csv`;
+//! - `load`: keep-alive (HTTP/1.1 and HTTP/2) and new-handshake token clients at once until a
+//!   stop file appears; then sets the failures against the harness's events, verifies every
+//!   token it got against the JWKS of every replica, and writes `summary.json` and
+//!   `timeseries.csv`;
 //! - `register`: an RFC 7591 registration through one replica, then token requests through the
 //!   balancer and to every replica until each answers with a token (ms after the 201);
 //! - `revoke`: a token, revoked through one replica (RFC 7009), then introspection at every
@@ -65,6 +66,9 @@ enum Command {
         /// New-handshake clients.
         #[arg(long, default_value_t = 4)]
         handshake: usize,
+        /// HTTP/2 clients (counted with the keep-alive clients).
+        #[arg(long, default_value_t = 0)]
+        http2: usize,
         /// Milliseconds each client waits between two requests.
         #[arg(long, default_value_t = 0)]
         pause_ms: u64,
@@ -209,6 +213,7 @@ async fn run(command: Command) -> Result<(), String> {
             scope,
             keepalive,
             handshake,
+            http2,
             pause_ms,
             stop_file,
             max_duration,
@@ -226,6 +231,7 @@ async fn run(command: Command) -> Result<(), String> {
                 body: format!("grant_type=client_credentials&client_id={client_id}&scope={scope}"),
                 keepalive,
                 handshake,
+                http2,
                 stop_file: Some(stop_file),
                 max_duration: Duration::from_secs(max_duration),
                 timeout: Duration::from_secs(10),
