@@ -29,7 +29,8 @@ LOADGEN_TARGET="${LOADGEN_TARGET:-$TARGET/loadgen}"
 PORT_BASE="${PORT_BASE:-9460}"
 P_FILE=$PORT_BASE; P_A=$((PORT_BASE + 1)); P_B=$((PORT_BASE + 2)); P_PG=$((PORT_BASE + 3))
 
-say() { printf '==> %s\n' "$*" >&2; }
+# shellcheck source=bench/lib.sh
+source "$REPO/bench/lib.sh"
 
 say "building certbind, fleet-propagation (release) and the load generator"
 (cd "$REPO" && cargo build -q --release --locked -p certbind-host --bin certbind \
@@ -43,36 +44,8 @@ rm -rf "$WORK"
 mkdir -p "$WORK"
 chmod 755 "$WORK"
 
-# ------------------------------------------------------------------ processes (stopped by PID)
-PIDS=()
-PG_BIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
-AS=()
-if [[ $(id -u) -eq 0 ]]; then AS=(runuser -u postgres --); fi
-cleanup() {
-  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
-  for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
-  if [[ -d $WORK/pg/data ]]; then
-    "${AS[@]}" "$PG_BIN/pg_ctl" -D "$WORK/pg/data" -m immediate -w stop >/dev/null 2>&1 || true
-  fi
-}
-trap cleanup EXIT INT TERM
-
-wait_port() {
-  for _ in $(seq 300); do
-    if (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; then return 0; fi
-    sleep 0.1
-  done
-  echo "nothing listens on $1" >&2
-  return 1
-}
-
 say "PostgreSQL (throwaway cluster on port $P_PG)"
-mkdir -p "$WORK/pg"
-[[ ${#AS[@]} -eq 0 ]] || chown postgres: "$WORK/pg"
-"${AS[@]}" "$PG_BIN/initdb" -D "$WORK/pg/data" -A trust -U certbind --no-sync >/dev/null
-"${AS[@]}" "$PG_BIN/pg_ctl" -D "$WORK/pg/data" -l "$WORK/pg/server.log" -w \
-  -o "-p $P_PG -k $WORK/pg -c listen_addresses=127.0.0.1" start >/dev/null
-DB_URL="postgres://certbind@127.0.0.1:$P_PG/postgres?sslmode=disable"
+pg_init "$WORK/pg" "$P_PG"
 
 say "PKI and configurations (file store and PostgreSQL store, same clients and key)"
 "$CERTBIND" dev-pki --dir "$WORK/pki" >/dev/null
@@ -98,9 +71,6 @@ start() { # name config port
   PIDS+=($!)
   PID_OF[$1]=$!
   wait_port "$3"
-}
-proc_cpu_s() { # utime+stime (all threads) of pid $1, in seconds
-  awk '{ sub(/^.*\) /, ""); split($0, f, " "); printf "%.2f", (f[12] + f[13]) / 100 }' "/proc/$1/stat"
 }
 start file "$WORK/pki/file.toml" "$P_FILE"
 start postgres-a "$WORK/pki/postgres.toml" "$P_A"

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Installs what certbind's build and tests need on a fresh Debian machine, skipping what is there:
-# rustup targets, Debian packages (openssl, chromium, nginx, haproxy, postgresql, curl, xz, a JDK
-# for the Java TLS client test) and npm packages (npm ci in wasm/, www/ and
-# tests/peers/oidc-provider/). The pinned wasm-bindgen-cli is installed into ./tools by the npm
+# rustup targets, Debian packages (openssl, chromium, nginx, haproxy, postgresql, systemd's
+# systemd-analyze, strace, curl, xz, a JDK for the Java TLS client test) and npm packages (npm ci
+# in wasm/, www/ and tests/peers/oidc-provider/). The pinned wasm-bindgen-cli is installed into ./tools by the npm
 # package's own build (wasm/scripts/wasm-bindgen.mjs) when it is missing.
 # Idempotent; safe to run before every test run.
 set -euo pipefail
@@ -24,6 +24,12 @@ command -v haproxy  >/dev/null || [[ -x /usr/sbin/haproxy ]] || need_pkgs+=(hapr
 # PostgreSQL for the shared-store tests (a throwaway cluster per test run, run as the package's
 # `postgres` user when root; see tests/src/postgres.rs).
 compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || need_pkgs+=(postgresql)
+# systemd-analyze (verify, security --offline; no systemd as PID 1 needed) and strace: the unit
+# deploy/certbind.service and its sandbox against the calls certbind makes
+# (tests/tests/systemd_unit.rs). procps: /bin/kill, which the unit's ExecReload names.
+command -v systemd-analyze >/dev/null || need_pkgs+=(systemd)
+command -v strace   >/dev/null || need_pkgs+=(strace)
+[[ -x /bin/kill ]] || need_pkgs+=(procps)
 # javac + java: tests/tests/server_tls.rs runs a java.net.http.HttpClient token client.
 command -v javac    >/dev/null || need_pkgs+=(openjdk-17-jdk-headless)
 if ((${#need_pkgs[@]})); then

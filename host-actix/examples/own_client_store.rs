@@ -142,6 +142,10 @@ fn main() -> anyhow::Result<()> {
         KeySource::Dir(pki.file("keys")),
     );
     settings.listeners = vec![ListenerSettings::mtls("127.0.0.1:0".parse()?)];
+    // No load balancer in front: Ctrl-C stops without a drain delay.
+    settings.shutdown = settings
+        .shutdown
+        .with_drain_delay(std::time::Duration::ZERO);
     certbind_host::telemetry::init(settings.log_format, &settings.log_filter);
 
     actix_web::rt::System::new().block_on(async move {
@@ -153,7 +157,7 @@ fn main() -> anyhow::Result<()> {
              https://localhost:{}/connect/token",
             app.port()
         );
-        app.run_until_stopped().await?;
+        app.run().await?;
         Ok(())
     })
 }

@@ -201,6 +201,8 @@ pub struct Settings {
     /// Days before a client certificate's notAfter from which the server logs a warning for
     /// it (`expiry_warning_days`; 0: no warning).
     pub expiry_warning_days: u64,
+    /// How the server stops: drain delay and grace period (`[server.shutdown]`).
+    pub shutdown: crate::shutdown::ShutdownSettings,
 }
 
 impl Settings {
@@ -254,6 +256,7 @@ impl Settings {
             limits: Limits::DEFAULT,
             allow_readable_keys: false,
             expiry_warning_days: DEFAULT_EXPIRY_WARNING_DAYS,
+            shutdown: crate::shutdown::ShutdownSettings::default(),
         }
     }
 }
@@ -282,6 +285,7 @@ struct ServerSection {
     limits: Option<LimitsSection>,
     allow_readable_keys: Option<bool>,
     expiry_warning_days: Option<Spanned<u64>>,
+    shutdown: Option<crate::shutdown::ShutdownSection>,
 }
 
 /// `[server.limits]`: every value is checked against [`Limits::RANGES`].
@@ -497,6 +501,12 @@ pub fn parse(text: &str, path: &Path) -> Result<Settings, ConfigError> {
         }
         None => String::new(),
     };
+    let shutdown = match &server.shutdown {
+        Some(section) => section
+            .settings()
+            .map_err(|(span, field, message)| err(Some(span), field, message))?,
+        None => crate::shutdown::ShutdownSettings::default(),
+    };
     let issuer = match server.issuer {
         Some(i) => {
             Some(check_url(i.get_ref()).map_err(|m| err(Some(i.span()), "server.issuer", m))?)
@@ -541,6 +551,7 @@ pub fn parse(text: &str, path: &Path) -> Result<Settings, ConfigError> {
         limits,
         allow_readable_keys: server.allow_readable_keys.unwrap_or(false),
         expiry_warning_days,
+        shutdown,
     })
 }
 
@@ -878,6 +889,29 @@ client_id = "ignored-here"
             parse(&no_mtls, &path).unwrap_err().field,
             "server.listeners"
         );
+    }
+
+    #[test]
+    fn the_shutdown_table_sets_drain_and_grace_and_names_a_bad_value() {
+        let d = dir_with_tls();
+        let path = d.path().join("certbind.toml");
+        let s = parse(GOOD, &path).unwrap();
+        assert_eq!(s.shutdown, crate::shutdown::ShutdownSettings::default());
+        let with = GOOD.replace(
+            "[server.keys]",
+            "[server.shutdown]\ndrain_delay = 2\ngrace_period = 20\n\n[server.keys]",
+        );
+        let s = parse(&with, &path).unwrap();
+        assert_eq!(s.shutdown.drain_delay, std::time::Duration::from_secs(2));
+        assert_eq!(s.shutdown.grace_period, std::time::Duration::from_secs(20));
+        let e = parse(&with.replace("= 20", "= 7200"), &path).unwrap_err();
+        assert_eq!(
+            (e.line, e.field.as_str()),
+            (Some(22), "server.shutdown.grace_period"),
+            "{e}"
+        );
+        let e = parse(&with.replace("drain_delay", "drain_dealy"), &path).unwrap_err();
+        assert_eq!(e.field, "drain_dealy", "{e}");
     }
 
     #[test]

@@ -44,20 +44,27 @@ pub fn reload_now(state: &AppState, loader: &dyn SnapshotLoader) -> bool {
     }
 }
 
-/// Spawns a task on the current actix/tokio runtime that reloads on every SIGHUP.
+/// Catches SIGHUP from now on (on the current actix/tokio runtime). Make it before the listeners
+/// are bound: from then on a SIGHUP is a reload, not the default instant death, and one that
+/// arrives before the reload task runs is kept for it.
 ///
 /// # Errors
 /// The signal handler could not be installed.
+pub fn catch_sighup() -> std::io::Result<tokio::signal::unix::Signal> {
+    tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup())
+}
+
+/// Spawns a task on the current actix/tokio runtime that reloads on every SIGHUP `hangup`
+/// (from [`catch_sighup`]) receives.
 pub fn spawn_on_sighup(
+    mut hangup: tokio::signal::unix::Signal,
     state: web::Data<AppState>,
     loader: impl SnapshotLoader,
-) -> std::io::Result<()> {
-    let mut hangup = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup())?;
+) {
     actix_web::rt::spawn(async move {
         while hangup.recv().await.is_some() {
             tracing::info!(target: "certbind::reload", "SIGHUP: reloading");
             reload_now(&state, &loader);
         }
     });
-    Ok(())
 }

@@ -13,15 +13,17 @@ use crate::forwarded::{self, ProxyListener};
 use crate::keys::KeySet;
 use crate::limits::{LimitCounters, Listeners, RequestLimits, ServerOptions};
 use crate::registry::Registry;
+use crate::shutdown::ShutdownSettings;
 use crate::state::{AppState, Snapshot, Urls};
 use crate::store::StoreHandle;
-use crate::{routes, tls};
+use crate::{routes, shutdown, tls};
 
 /// A bound, not yet running server.
 pub struct Application {
     server: Server,
     listeners: Vec<(ListenerKind, SocketAddr)>,
     state: web::Data<AppState>,
+    shutdown: ShutdownSettings,
 }
 
 impl std::fmt::Debug for Application {
@@ -224,16 +226,29 @@ impl Application {
                 connection_state.metrics.tls_session(session.resumed);
             }
         });
+        // actix-web's HttpServer, assembled with each listener's limits and where a drain can
+        // reach each HTTP/2 connection; its stop signals are `shutdown::run`'s (actix-server's
+        // own handling would close the listeners at the first signal, before a load balancer
+        // noticed). Closing while draining is the outermost middleware, so that the limits'
+        // own answers tell clients to go elsewhere too.
         let mut server = Listeners::new(
             move || {
                 App::new()
                     .app_data(app_state.clone())
                     .wrap(request_limits)
+                    .wrap(actix_web::middleware::from_fn(
+                        shutdown::close_while_draining,
+                    ))
                     .configure(routes::configure_at(&base_path))
             },
             on_connect,
-            ServerOptions::new(settings.workers, settings.limits),
+            ServerOptions::new(
+                settings.workers,
+                settings.limits,
+                settings.shutdown.grace_period,
+            ),
             counters,
+            state.drain.clone(),
         );
         let mut listeners = Vec::new();
         for (listener, tcp, address, _) in bound {
@@ -267,6 +282,7 @@ impl Application {
             server: server.run(),
             listeners,
             state,
+            shutdown: settings.shutdown,
         })
     }
 
@@ -297,11 +313,35 @@ impl Application {
         self.server.handle()
     }
 
-    /// Runs until the server is stopped (SIGINT/SIGTERM or [`ServerHandle::stop`]).
+    /// Runs until [`ServerHandle::stop`] (signals are not handled: see [`Application::run`]).
     ///
     /// # Errors
     /// The server failed.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         self.server.await
+    }
+
+    /// Runs until a stop signal (SIGTERM, SIGINT) or [`ServerHandle::stop`]. A signal starts
+    /// the drain of [`crate::shutdown`] (not ready, connections told to close, then the
+    /// listeners close after the configured drain delay and requests in flight get the grace
+    /// period); a second signal exits the process at once. Tells systemd when the listeners
+    /// accept and when the drain starts, when started by it (`Type=notify`).
+    ///
+    /// # Errors
+    /// The signal handlers could not be installed, or the server failed.
+    pub async fn run(self) -> std::io::Result<()> {
+        let signals = shutdown::StopSignals::install()?;
+        self.run_with_signals(signals).await
+    }
+
+    /// [`Application::run`] with stop signals caught earlier, before the listeners were bound
+    /// (what `certbind serve` does: a signal sent as soon as the port accepts still drains).
+    ///
+    /// # Errors
+    /// The server failed.
+    pub async fn run_with_signals(self, signals: shutdown::StopSignals) -> std::io::Result<()> {
+        let handle = self.server.handle();
+        let drain = self.state.drain.clone();
+        shutdown::run(self.server, handle, drain, self.shutdown, signals).await
     }
 }

@@ -172,6 +172,8 @@ pub struct AppState {
     pub last_authenticated: crate::expiry::LastAuthenticated,
     /// Days before a client certificate's notAfter from which it is logged as a warning.
     pub expiry_warning_days: u64,
+    /// Set by the first stop signal: `/readyz` answers 503 and connections are told to close.
+    pub drain: crate::shutdown::Drain,
 }
 
 impl AppState {
@@ -191,6 +193,7 @@ impl AppState {
             limit_counters: Arc::default(),
             last_authenticated: crate::expiry::LastAuthenticated::default(),
             expiry_warning_days: crate::config::DEFAULT_EXPIRY_WARNING_DAYS,
+            drain: crate::shutdown::Drain::default(),
         }
     }
 

@@ -2,7 +2,11 @@
 
 pub mod abuse;
 pub mod attack;
+pub mod cluster_report;
 pub mod fixtures;
+pub mod fleet;
+pub mod haproxy;
+pub mod load;
 pub mod oidc_provider;
 pub mod postgres;
 pub mod proxy;

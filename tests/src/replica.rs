@@ -6,7 +6,7 @@
 
 use std::net::{Ipv4Addr, TcpStream};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Child, Command, ExitStatus, Output, Stdio};
 use std::time::{Duration, Instant};
 
 use crate::proxy::free_port;
@@ -71,7 +71,22 @@ impl Replica {
     /// log in `log_dir`, and waits until it listens.
     #[must_use]
     pub fn start(config: &Path, env: &[(&str, &str)], log_dir: &Path, name: &str) -> Self {
-        let port = free_port();
+        let mut replica = Self::spawn(config, env, log_dir, name, free_port(), &[]);
+        replica.wait_listening();
+        replica
+    }
+
+    /// Starts `certbind serve --config CONFIG --listen 127.0.0.1:PORT --workers 2 ARGS…` with
+    /// `env` and its log in `log_dir/NAME.log`, without waiting for it.
+    #[must_use]
+    pub fn spawn(
+        config: &Path,
+        env: &[(&str, &str)],
+        log_dir: &Path,
+        name: &str,
+        port: u16,
+        args: &[&str],
+    ) -> Self {
         let log = log_dir.join(format!("{name}.log"));
         let child = Command::new(certbind_bin())
             .arg("serve")
@@ -81,23 +96,26 @@ impl Replica {
             .arg(format!("127.0.0.1:{port}"))
             .arg("--workers")
             .arg("2")
+            .args(args)
             .envs(env.iter().copied())
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(std::fs::File::create(&log).unwrap())
             .spawn()
             .unwrap();
-        let mut replica = Self {
+        Self {
             child,
             log,
             port,
             base: format!("https://localhost:{port}"),
-        };
-        replica.wait_listening();
-        replica
+        }
     }
 
-    fn wait_listening(&mut self) {
+    /// Waits (at most 30 s) until its port accepts TCP connections.
+    ///
+    /// # Panics
+    /// When the process exits first, or the port never accepts.
+    pub fn wait_listening(&mut self) {
         let deadline = Instant::now() + Duration::from_secs(30);
         loop {
             if let Some(status) = self.child.try_wait().unwrap() {
@@ -127,12 +145,53 @@ impl Replica {
     pub fn pid(&self) -> u32 {
         self.child.id()
     }
+
+    /// Sends it a signal by name (`TERM`, `INT`, `HUP`, `KILL`).
+    pub fn signal(&self, name: &str) {
+        let status = Command::new("kill")
+            .args(["-s", name, &self.child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(status.success(), "kill -s {name} {}", self.child.id());
+    }
+
+    /// Its exit status, if it has exited.
+    #[must_use]
+    pub fn exited(&mut self) -> Option<ExitStatus> {
+        self.child.try_wait().unwrap()
+    }
+
+    /// Waits at most `limit` for it to exit; its exit status.
+    ///
+    /// # Panics
+    /// When it is still running after `limit`.
+    pub fn wait_exit(&mut self, limit: Duration) -> ExitStatus {
+        let deadline = Instant::now() + limit;
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return status;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "certbind serve still runs after {limit:?}:\n{}",
+                self.log()
+            );
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    }
 }
 
 impl Drop for Replica {
     fn drop(&mut self) {
+        if matches!(self.child.try_wait(), Ok(Some(_))) {
+            return;
+        }
+        // A stop signal starts the drain; a second one (another kind: signals of one kind that
+        // arrive together count once) exits at once.
         let pid = self.child.id().to_string();
         let _ = Command::new("kill").args(["-TERM", &pid]).status();
+        std::thread::sleep(Duration::from_millis(50));
+        let _ = Command::new("kill").args(["-INT", &pid]).status();
         let deadline = Instant::now() + Duration::from_secs(5);
         while Instant::now() < deadline {
             if matches!(self.child.try_wait(), Ok(Some(_))) {

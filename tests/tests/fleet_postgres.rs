@@ -7,11 +7,11 @@
 #![allow(clippy::std_instead_of_core, clippy::std_instead_of_alloc)]
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
-use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
 use base64::Engine as _;
+use certbind_tests::fleet::Fleet;
 use certbind_tests::postgres::PgCluster;
 use certbind_tests::replica::{Endpoint, Replica, certbind, certbind_ok, within};
 use certbind_tests::server::TestPki;
@@ -19,93 +19,6 @@ use reqwest::Method;
 use serde_json::json;
 
 const SECOND: Duration = Duration::from_secs(1);
-
-/// A fleet: the test PKI and config, a database of its own, the KEK and an initial access
-/// token, migrated and imported.
-struct Fleet {
-    pki: TestPki,
-    config: PathBuf,
-    kek: String,
-    initial_token: String,
-    database: String,
-    cluster: Arc<PgCluster>,
-}
-
-impl Fleet {
-    fn new(cluster: Arc<PgCluster>, extra_store: &str) -> Self {
-        let pki = TestPki::new();
-        let database = cluster.create_database("fleet");
-        let kek = certbind_ok(&["keys", "new-kek"], &[]).trim().to_owned();
-        assert_eq!(kek.len(), 64);
-        let new_token = certbind(&["registration", "new-token"], &[]);
-        assert!(new_token.status.success());
-        let initial_token = String::from_utf8(new_token.stdout)
-            .unwrap()
-            .trim()
-            .to_owned();
-        let advice = String::from_utf8(new_token.stderr).unwrap();
-        let line = advice
-            .lines()
-            .find(|l| l.starts_with("initial_access_tokens"))
-            .unwrap()
-            .to_owned();
-        let config = pki.dir().join("certbind.toml");
-        std::fs::write(
-            &config,
-            format!(
-                "{}\n[store]\nkind = \"postgres\"\nurl = \"{}\"\nresync_interval = 30\n{extra_store}\n\n[registration]\n{line}\n",
-                // One issuer for the fleet (the balancer's URL), not each replica's own address.
-                pki.config(false).replace("[server]\n", "[server]\nissuer = \"https://auth.fleet.test\"\n"),
-                cluster.url(&database)
-            ),
-        )
-        .unwrap();
-        let fleet = Self {
-            pki,
-            config,
-            kek,
-            initial_token,
-            database,
-            cluster,
-        };
-        let migrated = certbind_ok(
-            &["db", "migrate", "--config", &fleet.config_arg()],
-            &fleet.env(),
-        );
-        assert!(migrated.contains("applied [1]"), "{migrated}");
-        assert!(migrated.contains("signing key"), "{migrated}");
-        fleet
-    }
-
-    fn config_arg(&self) -> String {
-        self.config.display().to_string()
-    }
-
-    fn env(&self) -> Vec<(&str, &str)> {
-        vec![
-            ("CERTBIND_KEK", self.kek.as_str()),
-            (
-                "CERTBIND_LOG",
-                "warn,certbind::audit=info,certbind::store=info",
-            ),
-        ]
-    }
-
-    fn import(&self) -> String {
-        certbind_ok(
-            &["clients", "import", "--config", &self.config_arg()],
-            &self.env(),
-        )
-    }
-
-    fn replica(&self, name: &str) -> Replica {
-        Replica::start(&self.config, &self.env(), self.pki.dir(), name)
-    }
-
-    fn sql(&self, sql: &str) -> String {
-        self.cluster.sql(&self.database, sql)
-    }
-}
 
 fn x5c(pki: &TestPki, name: &str) -> String {
     base64::engine::general_purpose::STANDARD.encode(pki.der(name))

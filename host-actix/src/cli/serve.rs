@@ -56,6 +56,11 @@ pub(crate) struct Args {
     /// Worker threads [default: the config's, or one per core].
     #[arg(long, value_name = "N", env = "CERTBIND_WORKERS")]
     workers: Option<usize>,
+    /// Seconds between the first SIGTERM/SIGINT and closing the listeners, while /readyz
+    /// answers 503 and every connection is told to close [default: the config's
+    /// `[server.shutdown] drain_delay`, or 5; 0 in development mode].
+    #[arg(long, value_name = "SECONDS", env = "CERTBIND_DRAIN_DELAY", value_parser = clap::value_parser!(u64).range(0..=3600))]
+    drain_delay: Option<u64>,
 }
 
 pub(crate) fn run(args: &Args) -> ExitCode {
@@ -123,6 +128,15 @@ pub(crate) fn run(args: &Args) -> ExitCode {
     if let Some(workers) = args.workers {
         settings.workers = workers;
     }
+    // Development mode has no load balancer to wait for: Ctrl-C stops at once (requests in
+    // flight still finish).
+    let drain_delay = args
+        .drain_delay
+        .map(std::time::Duration::from_secs)
+        .or_else(|| dev.as_ref().map(|_| std::time::Duration::ZERO));
+    if let Some(delay) = drain_delay {
+        settings.shutdown = settings.shutdown.with_drain_delay(delay);
+    }
     crate::telemetry::init(settings.log_format, &settings.log_filter);
     crate::limits::prepare_open_files(
         settings
@@ -159,6 +173,12 @@ pub(crate) fn run(args: &Args) -> ExitCode {
 
     let system = actix_web::rt::System::new();
     let result = system.block_on(async move {
+        // Before the listeners are bound: a stop signal from here on drains (see `shutdown`).
+        let signals = crate::shutdown::StopSignals::install()
+            .map_err(|e| anyhow::anyhow!("installing the SIGTERM/SIGINT handlers: {e}"))?;
+        // SIGHUP too: its default action would end a replica reloaded as soon as it listens.
+        let mut hangup = crate::reload::catch_sighup()
+            .map_err(|e| anyhow::anyhow!("installing the SIGHUP handler: {e}"))?;
         let (app, follower) = match (shared, from_file) {
             (Some(opened), _) => (
                 Application::build_with_store(
@@ -181,26 +201,29 @@ pub(crate) fn run(args: &Args) -> ExitCode {
                 .spawn(state.clone())
                 .map_err(|e| anyhow::anyhow!("starting the store follower: {e}"))?;
             // SIGHUP re-reads the store (the listeners and TLS files still need a restart).
-            let mut hangup = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup())
-                .map_err(|e| anyhow::anyhow!("installing the SIGHUP handler: {e}"))?;
             let resync = state.clone();
             actix_web::rt::spawn(async move {
                 while hangup.recv().await.is_some() {
                     tracing::info!(target: "certbind::reload", "SIGHUP: re-reading the store");
+                    crate::systemd::reloading();
                     resync.store.resync();
+                    crate::systemd::ready();
                 }
             });
         } else {
             let reload_path = config_path.clone();
-            // Install the handler before telling anyone the pid (an early SIGHUP would kill us).
-            crate::reload::spawn_on_sighup(state.clone(), move |state: &AppState| {
-                crate::load::reload_snapshot(&reload_path, &state.urls)
-            })
-            .map_err(|e| anyhow::anyhow!("installing the SIGHUP handler: {e}"))?;
+            crate::reload::spawn_on_sighup(hangup, state.clone(), move |state: &AppState| {
+                crate::systemd::reloading();
+                let reloaded = crate::load::reload_snapshot(&reload_path, &state.urls);
+                crate::systemd::ready();
+                reloaded
+            });
         }
         spawn_expiry_warnings(state.clone());
         announce(&app, &state, dev.as_ref(), &config_path);
-        app.run_until_stopped().await.map_err(anyhow::Error::from)
+        app.run_with_signals(signals)
+            .await
+            .map_err(anyhow::Error::from)
     });
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -3,6 +3,11 @@
 //! application), plus a connection count of the listener's own taken when a connection is
 //! accepted, a byte budget and a timeout for the TLS handshake, and the counters of what they
 //! refused. See the module documentation of [`crate::limits`] for why.
+//!
+//! Two more differences from `HttpServer`, for stopping behind a load balancer
+//! ([`crate::shutdown`]): every TLS connection's stream goes through [`GoAwayOnDrain`], so that
+//! HTTP/2 clients get a GOAWAY when a drain starts (`HttpServer` gives no hold of a connection's
+//! stream), and actix-server's own signal handling is off (stop signals are `shutdown`'s).
 
 use std::any::Any;
 use std::net::{SocketAddr, TcpListener};
@@ -28,6 +33,8 @@ use openssl::ssl::{AlpnError, SslAcceptor, SslAcceptorBuilder};
 
 use super::stream::{Accepted, Connection, ConnectionState};
 use super::{Limit, LimitCounters, Limits};
+use crate::goaway::GoAwayOnDrain;
+use crate::shutdown::Drain;
 
 /// The `on_connect` callback of every connection (the client certificate, a proxy listener's
 /// settings; see [`crate::tls::on_connect`]).
@@ -44,7 +51,7 @@ const H2_CONNECTION_WINDOW: u32 = 1024 * 1024;
 /// How long a closing connection may take to shut down (actix-web's default).
 const DISCONNECT_TIMEOUT: Duration = Duration::from_secs(1);
 
-/// How the server runs: worker threads and the limits.
+/// How the server runs: worker threads, the limits, the grace period.
 #[derive(Debug, Clone, Copy)]
 #[non_exhaustive]
 pub struct ServerOptions {
@@ -52,13 +59,20 @@ pub struct ServerOptions {
     pub workers: usize,
     /// The limits of `[server.limits]`.
     pub limits: Limits,
+    /// How long requests in flight may take to finish once the listeners close
+    /// (`[server.shutdown] grace_period`).
+    pub grace_period: Duration,
 }
 
 impl ServerOptions {
-    /// `workers` threads with `limits`.
+    /// `workers` threads with `limits`; requests in flight get `grace_period` at the stop.
     #[must_use]
-    pub const fn new(workers: usize, limits: Limits) -> Self {
-        Self { workers, limits }
+    pub const fn new(workers: usize, limits: Limits, grace_period: Duration) -> Self {
+        Self {
+            workers,
+            limits,
+            grace_period,
+        }
     }
 }
 
@@ -71,6 +85,8 @@ struct Parts<F> {
     limits: Limits,
     counters: Arc<LimitCounters>,
     shutdown: GracefulShutdownSignal,
+    /// Started by the first stop signal: HTTP/2 connections get a GOAWAY.
+    drain: Drain,
 }
 
 /// A server being built: its listeners, each with its own connection limit.
@@ -93,14 +109,17 @@ impl<F> std::fmt::Debug for Listeners<F> {
 impl<F: Send + Clone + 'static> Listeners<F> {
     /// A server whose every listener serves the application `factory` makes (one per worker
     /// and listener), calling `on_connect` for each connection; refusals are counted in
-    /// `counters`.
+    /// `counters`; HTTP/2 connections are sent a GOAWAY when `drain` starts.
     pub fn new(
         factory: F,
         on_connect: OnConnect,
         options: ServerOptions,
         counters: Arc<LimitCounters>,
+        drain: Drain,
     ) -> Self {
-        let mut builder = Server::build();
+        let mut builder = Server::build()
+            .disable_signals()
+            .shutdown_timeout(options.grace_period.as_secs());
         if options.workers > 0 {
             builder = builder.workers(options.workers);
         }
@@ -113,13 +132,15 @@ impl<F: Send + Clone + 'static> Listeners<F> {
                 limits: options.limits,
                 counters,
                 shutdown,
+                drain,
             },
             total: 0,
         }
     }
 
     /// Adds a TLS listener: at most `max_connections` at once, handshakes bounded by the
-    /// limits' timeout and byte budget; ALPN `h2` and `http/1.1`.
+    /// limits' timeout and byte budget; ALPN `h2` and `http/1.1`; each connection's stream in
+    /// a [`GoAwayOnDrain`].
     ///
     /// # Errors
     /// The listener's address cannot be read or ALPN cannot be set.
@@ -145,7 +166,10 @@ impl<F: Send + Clone + 'static> Listeners<F> {
         let parts = self.parts.clone();
         let listener = ListenerLimit::new(&parts, address, max_connections, true);
         let make = move || {
-            let http = http_service::<F, I, S, B, TlsStream<Connection>>(&parts, address, true);
+            let http = http_service::<F, I, S, B, GoAwayOnDrain<TlsStream<Connection>>>(
+                &parts, address, true,
+            );
+            let drain = parts.drain.clone();
             let mut tls = Acceptor::new(acceptor.clone());
             tls.set_handshake_timeout(parts.limits.tls_handshake_timeout);
             let counters = Arc::clone(&parts.counters);
@@ -158,14 +182,12 @@ impl<F: Send + Clone + 'static> Listeners<F> {
                         e.into_service_error::<DispatchError>()
                     },
                 )
-                .map(|io: TlsStream<Connection>| {
+                .map(move |io: TlsStream<Connection>| {
                     io.get_ref().state().handshake_done();
-                    let protocol = match io.ssl().selected_alpn_protocol() {
-                        Some(b"h2") => Protocol::Http2,
-                        _ => Protocol::Http1,
-                    };
+                    let h2 = io.ssl().selected_alpn_protocol() == Some(b"h2".as_slice());
+                    let protocol = if h2 { Protocol::Http2 } else { Protocol::Http1 };
                     let peer = io.get_ref().tcp().peer_addr().ok();
-                    (io, protocol, peer)
+                    (GoAwayOnDrain::new(io, h2, &drain), protocol, peer)
                 })
                 .and_then(http.map_err(TlsError::Service));
             Accept {
@@ -287,7 +309,7 @@ where
         .on_connect_ext(move |io: &T, data: &mut Extensions| {
             // The request limits find the connection's state in the connection data.
             data.insert(io.state());
-            (on_connect)(io as &dyn Any, data);
+            (on_connect)(io.connection(), data);
         })
         .finish(map_config(application, move |()| {
             // The listener's bound address: `/metrics` and the proxy settings are per listener.

@@ -18,6 +18,7 @@ use openssl::ssl::SslRef;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 
 use super::{Limit, LimitCounters};
+use crate::goaway::GoAwayOnDrain;
 
 /// What the limits know about one connection (shared by its stream and its requests).
 #[derive(Debug)]
@@ -217,17 +218,36 @@ impl ActixStream for Connection {
 pub(crate) trait Accepted {
     /// The connection's state.
     fn state(&self) -> Rc<ConnectionState>;
+    /// The stream as `on_connect` callbacks see it ([`tls_of`] reads it).
+    fn connection(&self) -> &dyn Any;
 }
 
 impl Accepted for Connection {
     fn state(&self) -> Rc<ConnectionState> {
         Rc::clone(&self.state)
     }
+    fn connection(&self) -> &dyn Any {
+        self
+    }
 }
 
 impl Accepted for TlsStream<Connection> {
     fn state(&self) -> Rc<ConnectionState> {
         self.get_ref().state()
+    }
+    fn connection(&self) -> &dyn Any {
+        self
+    }
+}
+
+/// A TLS connection whose HTTP/2 clients are sent a GOAWAY at a drain: the callbacks see the
+/// TLS stream inside.
+impl Accepted for GoAwayOnDrain<TlsStream<Connection>> {
+    fn state(&self) -> Rc<ConnectionState> {
+        self.get_ref().state()
+    }
+    fn connection(&self) -> &dyn Any {
+        self.get_ref()
     }
 }
 

@@ -37,6 +37,15 @@ pub(super) async fn metrics(request: HttpRequest, state: web::Data<AppState>) ->
     );
     state.limit_counters.render(&mut body);
     crate::expiry::render(&mut body, &state.client_certificate_expiries());
+    body.push_str(
+        "# HELP certbind_draining Whether the replica is stopping (1: /readyz answers 503, connections are told to close).\n",
+    );
+    body.push_str("# TYPE certbind_draining gauge\n");
+    let _ = writeln!(
+        body,
+        "certbind_draining {}",
+        u8::from(state.drain.is_draining())
+    );
     HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4; charset=utf-8")
         .body(body)
