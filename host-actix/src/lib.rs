@@ -29,6 +29,7 @@ pub mod reload;
 pub mod resource;
 mod revocation;
 mod routes;
+pub mod signatures;
 pub mod startup;
 pub mod state;
 pub mod store;

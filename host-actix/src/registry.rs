@@ -234,7 +234,12 @@ impl Registry {
             .map(|a| a.certificate().der().to_vec())
             .collect();
         let len = registry.clients.len();
-        let builtin = Arc::new(RegistryValidator::new(ClientIndex::new(registry)));
+        // Chain signatures on OpenSSL: the same verdicts as the core's pure-Rust algorithms
+        // (tests/tests/signature_differential.rs), several times faster for a first-seen chain.
+        let builtin = Arc::new(
+            RegistryValidator::new(ClientIndex::new(registry))
+                .with_signature_algorithms(crate::signatures::ALGORITHMS),
+        );
         Self {
             validator: builtin.clone(),
             builtin: Some(builtin),

@@ -1,4 +1,5 @@
 //! Shared helpers for certbind's integration tests: fixtures, vectors, PKI builders.
+#![forbid(unsafe_code)]
 
 pub mod fixtures;
 pub mod oidc_provider;
@@ -7,3 +8,4 @@ pub mod proxy;
 pub mod proxy_headers;
 pub mod replica;
 pub mod server;
+pub mod signature_pairs;
