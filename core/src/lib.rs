@@ -23,50 +23,37 @@
 
 extern crate alloc;
 
-mod asn1;
-mod attribute_types;
-mod base64;
-mod binding;
-mod certificate;
-#[cfg(feature = "chain")]
-mod chain;
-mod compare;
-mod decide;
-mod decode;
+// The layers, bottom up, one paragraph per layer: a folder uses only the folders listed before
+// it (core/README.md, "Layout"; core/tests/layers.rs checks it). Every module is also named at
+// the crate root, so that a path reads `crate::x509` wherever the module sits and the `pub use`
+// list below names modules directly.
+mod base;
+
+mod model;
+
+mod formats;
+mod verify;
+
+mod clients;
+
+mod decision;
+
+mod reports;
+
+use base::{base64, error, text, unicode_names};
+use clients::{fx_hash, index, load, presented, registry, secret};
+use decision::{decide, outcome, reason, validator};
+use formats::{decode, limits, normalize, pem, percent, pkcs7, pkcs12, x5c, xmldsig};
 #[cfg(test)]
-mod der_mutations;
-mod dn;
-mod error;
-mod explain;
-mod index;
-mod inspect;
-mod limits;
-mod name;
-mod normalize;
-mod pem;
-mod percent;
-mod pkcs12;
-mod pkcs7;
-mod presented;
-mod registry;
-mod report;
-mod san;
-mod secret;
+use model::der_mutations;
+use model::{
+    asn1, attribute_types, certificate, dn, holder_names, inspect, name, san, tbs, thumbprint,
+    time, validity, when, x509,
+};
+use reports::{binding, compare, explain, report};
+use verify::trust;
 #[cfg(feature = "chain")]
-mod sigcache;
-#[cfg(feature = "chain")]
-mod signature;
-mod tbs;
-mod text;
-mod thumbprint;
-mod time;
-mod trust;
-mod unicode_names;
-mod validator;
-mod when;
-mod x509;
-mod x5c;
-mod xmldsig;
+use verify::{chain, sigcache, signature, webpki_error};
 
 pub use binding::{
     Binding, BindingHint, BindingHintKind, BindingOutcome, Confirmation, X5T_S256, check_binding,
@@ -75,14 +62,9 @@ pub use certificate::{Certificate, Source};
 #[cfg(feature = "chain")]
 pub use chain::{ChainError, ChainOptions, KeyPurpose, VerifiedChain, verify_chain};
 pub use compare::{
-    CertificateMatch, Comparison, Difference, DigestAlgorithm, NearMiss, NearMissKind, compare,
-    compare_decoded,
+    CertificateMatch, Comparison, Difference, NearMiss, NearMissKind, compare, compare_decoded,
 };
-pub use decide::{
-    Acceptance, ChainErrorRepr, ClientReason, Credential, Decision, DecisionContext, DigestKind,
-    Explanation, Reason, Rejection, SecretOutcome, SecretRejection, ThumbprintHint, decide,
-    explain, next_change,
-};
+pub use decide::{DecisionContext, decide, explain, next_change};
 pub use decode::{DecodeOptions, Decoded, InputFormat, decode};
 pub use dn::{DistinguishedName, DnDifference};
 pub use error::{Error, PemPosition, RegistryProblem};
@@ -90,21 +72,26 @@ pub use explain::{
     ClientExplanation, ExplainReport, ExplainedCertificate, MAX_EXPLAINED, Selection,
     explain_certificate,
 };
-pub use index::{ClientIndex, FxBuild, FxHasher};
+pub use fx_hash::{FxBuild, FxHasher};
+pub use index::ClientIndex;
 pub use inspect::{BasicConstraints, CertificateInfo, SubjectAltName};
 pub use limits::Limits;
+#[cfg(feature = "toml")]
+pub use load::load_registry_toml;
+pub use load::{FileError, FileSource, MemoryFiles, NoFiles, load_client_data, load_registry_data};
 pub use normalize::{
-    Change, ChangeKind, NormalizedThumbprint, ThumbprintForm, describe_char, normalize_thumbprint,
+    Change, ChangeKind, NormalizedThumbprint, ThumbprintForm, normalize_thumbprint,
 };
+pub use outcome::{Acceptance, Decision, Explanation, Rejection, SecretOutcome};
 pub use percent::{Plus, percent_decode};
 pub use pki_types::UnixTime;
 pub use presented::{Presented, PresentedCertificate, PresentedSecret, SecretTransport};
-#[cfg(feature = "toml")]
-pub use registry::load_registry_toml;
+pub use reason::{
+    ChainErrorRepr, ClientReason, Credential, DigestKind, Reason, SecretRejection, ThumbprintHint,
+};
 pub use registry::{
-    Client, DEFAULT_ACCESS_TOKEN_LIFETIME, DEFAULT_CLOCK_SKEW, FileError, FileSource,
-    Introspection, LoadOptions, LoadedClient, LoadedRegistry, MemoryFiles, NoFiles, OtherKeys,
-    Registry, load_client_data, load_registry_data,
+    Client, DEFAULT_ACCESS_TOKEN_LIFETIME, DEFAULT_CLOCK_SKEW, Introspection, LoadOptions,
+    LoadedClient, LoadedRegistry, OtherKeys, Registry,
 };
 pub use report::{InspectReport, ThumbprintReport, ThumbprintSet};
 pub use san::{SanKind, SanRequirement};
@@ -116,8 +103,9 @@ pub use secret::{
 pub use sigcache::SignatureCache;
 #[cfg(feature = "chain")]
 pub use signature::ALL_ALGORITHMS as SIGNATURE_ALGORITHMS;
-pub use thumbprint::Thumbprints;
+pub use thumbprint::{DigestAlgorithm, Thumbprints};
 pub use time::{format_rfc3339, parse_rfc3339};
 pub use trust::{Anchor, DATA_ANCHORS, ResolvedAnchors, TrustStore, anchors_from_certificates};
+pub use unicode_names::describe_char;
 pub use validator::{ClientValidator, RegistryValidator, Validated, Validation};
 pub use when::When;

@@ -446,7 +446,7 @@ fn a_tampered_signature_is_rejected() {
     }
 }
 
-/// RSA verification (core/src/signature.rs: the `rsa` crate's key checks and PSS, our public
+/// RSA verification (core/src/verify/signature.rs: the `rsa` crate's key checks and PSS, our public
 /// operation on crypto-bigint) on the moduli and exponents where it could go wrong: a modulus
 /// whose bit length is 1 mod 8 (the PSS encoded message is one octet shorter than the
 /// signature), whole and partial top limbs, e = 3 and a large exponent; each chain is checked by

@@ -1171,7 +1171,7 @@ fn certificates_dated_before_1970_and_until_9999_agree() {
 // ------------------------------------------------------------------- attribute types by name
 
 /// The arcs under which OpenSSL's objects table holds directory attribute types (see
-/// core/src/attribute_types.rs).
+/// core/src/model/attribute_types.rs).
 const ATTRIBUTE_ARCS: [&str; 7] = [
     "2.5.4",
     "0.9.2342.19200300.100.1",

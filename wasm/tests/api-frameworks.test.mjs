@@ -109,3 +109,43 @@ describe('certbind/api with node:http, every forwarded header format', () => {
     });
   }
 });
+
+describe('certbind/api keeps forwarded certificates it has read, per header value', () => {
+  test('alternating clients behind one proxy each get their own answer, also after eviction', async () => {
+    const verifier = createVerifier({ issuer: ISSUER, audience: AUDIENCE, jwks, trustedProxies: ['127.0.0.1'], certificateHeader: 'haproxy-base64', log: () => {} });
+    const server = createServer(async (req, res) => {
+      const result = await verifier.verify(req);
+      if (!result.ok) return verifier.reject(res, result, req);
+      res.end(JSON.stringify({ bound_to: result.binding.certificateX5tS256, forwarded: result.forwarded }));
+    });
+    await new Promise((r) => server.listen(0, '127.0.0.1', r));
+    try {
+      const port = server.address().port;
+      const forClient = await token(CLIENT['x5t#S256']);
+      const forOther = await token(OTHER['x5t#S256']);
+      const client = FORMATS['haproxy-base64']('basic.client.ee.pem');
+      const other = FORMATS['haproxy-base64']('basic.client-rsa.ee.pem');
+      const expect = async (t, cert, status, boundTo) => {
+        const r = await get(port, { authorization: `Bearer ${t}`, 'x-ssl-client-cert': cert });
+        assert.equal(r.status, status, r.text);
+        if (boundTo) assert.deepEqual(JSON.parse(r.text), { bound_to: boundTo, forwarded: true });
+      };
+      for (let round = 0; round < 3; round += 1) {
+        await expect(forClient, client, 200, CLIENT['x5t#S256']);
+        await expect(forOther, other, 200, OTHER['x5t#S256']);
+        await expect(forClient, other, 401);
+        await expect(forOther, client, 401);
+      }
+      // More distinct header values than are kept (the same certificate with trailing spaces,
+      // which the reader trims): the first ones are evicted and read again when they return.
+      for (let i = 0; i < 1100; i += 1) {
+        const r = await verifier.verify({ rawHeaders: ['Authorization', `Bearer ${forOther}`, 'X-SSL-Client-Cert', `${other}${' '.repeat(i)}`], headers: { 'x-ssl-client-cert': other }, socket: { remoteAddress: '127.0.0.1', encrypted: false } });
+        assert.equal(r.ok, true, r.reason);
+      }
+      await expect(forClient, client, 200, CLIENT['x5t#S256']);
+      await expect(forClient, other, 401);
+    } finally {
+      server.close();
+    }
+  });
+});
