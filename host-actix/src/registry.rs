@@ -235,7 +235,7 @@ impl Registry {
             .collect();
         let len = registry.clients.len();
         // Chain signatures on OpenSSL: the same verdicts as the core's pure-Rust algorithms
-        // (tests/tests/signature_differential.rs), several times faster for a first-seen chain.
+        // (tests/tests/signature_differential.rs), about 8 times faster for a first-seen ECDSA chain.
         let builtin = Arc::new(
             RegistryValidator::new(ClientIndex::new(registry))
                 .with_signature_algorithms(crate::signatures::ALGORITHMS),
