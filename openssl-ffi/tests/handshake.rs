@@ -5,7 +5,9 @@
 //!   no anchor vouches for;
 //! - the client must still prove it holds the key of the certificate it sends
 //!   (CertificateVerify): a client presenting someone else's certificate with a key that only
-//!   matches its public part fails the handshake, for RSA and EC keys, over TLS 1.2 and 1.3.
+//!   matches its public part fails the handshake, for RSA and EC keys, over TLS 1.2 and 1.3;
+//! - with [`skip_chain_verification_up_to`], a client that sends more intermediates than the
+//!   bound fails the handshake with "certificate chain too long", and one at the bound passes.
 #![allow(clippy::std_instead_of_core, clippy::std_instead_of_alloc)]
 // Test code: a failed unwrap is a failed test.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
@@ -15,7 +17,7 @@ use std::net::{TcpListener, TcpStream};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use certbind_openssl_ffi::skip_chain_verification;
+use certbind_openssl_ffi::{skip_chain_verification, skip_chain_verification_up_to};
 use openssl::asn1::Asn1Time;
 use openssl::bn::{BigNum, BigNumContext};
 use openssl::ec::{EcGroup, EcKey, PointConversionForm};
@@ -116,9 +118,20 @@ struct ServerSide {
     verify_callback_calls: usize,
 }
 
+/// How the test server treats the client's chain.
+#[derive(Clone, Copy, Debug)]
+enum Chain {
+    /// OpenSSL verifies it (`X509_verify_cert`), the verify callback accepts everything.
+    Verified,
+    /// [`skip_chain_verification`].
+    Skipped,
+    /// [`skip_chain_verification_up_to`] this many intermediates.
+    SkippedUpTo(usize),
+}
+
 /// A server context that asks for a client certificate, trusts no CA, and accepts whatever the
 /// verify callback is asked (as certbind did before it skipped the chain).
-fn server_context(skip: bool, calls: &Arc<AtomicUsize>) -> SslContext {
+fn server_context(chain: Chain, calls: &Arc<AtomicUsize>) -> SslContext {
     let server_key = key(KeyKind::Ec);
     let server_cert = certificate("localhost", &server_key, None);
     let mut b = SslContextBuilder::new(SslMethod::tls_server()).unwrap();
@@ -129,8 +142,10 @@ fn server_context(skip: bool, calls: &Arc<AtomicUsize>) -> SslContext {
         counter.fetch_add(1, Ordering::SeqCst);
         true
     });
-    if skip {
-        skip_chain_verification(&mut b);
+    match chain {
+        Chain::Verified => {}
+        Chain::Skipped => skip_chain_verification(&mut b),
+        Chain::SkippedUpTo(max) => skip_chain_verification_up_to(&mut b, max),
     }
     b.build()
 }
@@ -138,12 +153,12 @@ fn server_context(skip: bool, calls: &Arc<AtomicUsize>) -> SslContext {
 /// One handshake over loopback: the client presents `identity` (certificate, chain, key)
 /// with TLS `version`, then reads the server's one-byte greeting.
 fn handshake(
-    skip: bool,
+    chain: Chain,
     identity: Option<(&X509, &[X509], &PKey<Private>)>,
     version: SslVersion,
 ) -> (ServerSide, Result<(), String>) {
     let calls = Arc::new(AtomicUsize::new(0));
-    let context = server_context(skip, &calls);
+    let context = server_context(chain, &calls);
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let address = listener.local_addr().unwrap();
     let server = std::thread::spawn(move || {
@@ -213,7 +228,7 @@ fn with_the_skip_openssl_verifies_no_chain_and_reports_no_error() {
         for version in VERSIONS {
             let identity = Some((&leaf, std::slice::from_ref(&int), &leaf_key));
 
-            let (before, client) = handshake(false, identity, version);
+            let (before, client) = handshake(Chain::Verified, identity, version);
             assert!(client.is_ok(), "{kind:?} {version:?}: {client:?}");
             assert!(
                 before.verify_callback_calls > 0,
@@ -225,7 +240,7 @@ fn with_the_skip_openssl_verifies_no_chain_and_reports_no_error() {
                 "{kind:?} {version:?}: without the skip, OpenSSL finds no anchor"
             );
 
-            let (after, client) = handshake(true, identity, version);
+            let (after, client) = handshake(Chain::Skipped, identity, version);
             assert!(client.is_ok(), "{kind:?} {version:?}: {client:?}");
             assert_eq!(
                 after.verify_callback_calls, 0,
@@ -240,7 +255,7 @@ fn with_the_skip_openssl_verifies_no_chain_and_reports_no_error() {
 #[test]
 fn a_client_without_a_certificate_still_connects() {
     for version in VERSIONS {
-        let (server, client) = handshake(true, None, version);
+        let (server, client) = handshake(Chain::Skipped, None, version);
         assert!(client.is_ok(), "{version:?}: {client:?}");
         assert!(server.outcome.is_ok(), "{version:?}: {server:?}");
         assert_eq!(server.peer, None);
@@ -255,11 +270,13 @@ fn someone_elses_certificate_without_its_key_fails_the_handshake() {
         let forged = forged_key(&victim);
         for version in VERSIONS {
             // Control: the holder of the key gets through, and the server has its certificate.
-            let (server, client) = handshake(true, Some((&victim, &[], &victim_key)), version);
+            let (server, client) =
+                handshake(Chain::Skipped, Some((&victim, &[], &victim_key)), version);
             assert!(client.is_ok(), "{kind:?} {version:?}: {client:?}");
             assert_eq!(server.peer, Some(victim.to_der().unwrap()));
 
-            let (server, client) = handshake(true, Some((&victim, &[], &forged)), version);
+            let (server, client) =
+                handshake(Chain::Skipped, Some((&victim, &[], &forged)), version);
             let error = server
                 .outcome
                 .expect_err("the server refuses the handshake");
@@ -273,5 +290,61 @@ fn someone_elses_certificate_without_its_key_fails_the_handshake() {
                 "{kind:?} {version:?}: the client is refused"
             );
         }
+    }
+}
+
+#[test]
+fn with_a_bound_a_longer_chain_fails_the_handshake() {
+    let kind = KeyKind::Ec;
+    let root_key = key(kind);
+    let root = certificate("root", &root_key, None);
+    let int1_key = key(kind);
+    let int1 = certificate("intermediate 1", &int1_key, Some((&root, &root_key)));
+    let int2_key = key(kind);
+    let int2 = certificate("intermediate 2", &int2_key, Some((&int1, &int1_key)));
+    let leaf_key = key(kind);
+    let leaf = certificate("client", &leaf_key, Some((&int2, &int2_key)));
+    let two = [int2.clone(), int1.clone()];
+    for version in VERSIONS {
+        // At the bound: accepted as presented, no X509_verify_cert.
+        let (server, client) = handshake(
+            Chain::SkippedUpTo(2),
+            Some((&leaf, &two, &leaf_key)),
+            version,
+        );
+        assert!(client.is_ok(), "{version:?}: {client:?}");
+        assert_eq!(server.outcome.unwrap(), X509VerifyResult::OK, "{version:?}");
+        assert_eq!(server.verify_callback_calls, 0, "{version:?}");
+        assert_eq!(server.peer, Some(leaf.to_der().unwrap()));
+
+        // One over: the handshake fails, with the reason.
+        let (server, client) = handshake(
+            Chain::SkippedUpTo(1),
+            Some((&leaf, &two, &leaf_key)),
+            version,
+        );
+        let error = server
+            .outcome
+            .expect_err("the server refuses the handshake");
+        assert!(
+            error.contains("certificate chain too long"),
+            "{version:?}: the verify result names the reason: {error}"
+        );
+        assert!(client.is_err(), "{version:?}: the client is refused");
+        assert_eq!(server.peer, None);
+
+        // No certificate at all is still not a chain over the bound.
+        let (server, client) = handshake(Chain::SkippedUpTo(0), None, version);
+        assert!(client.is_ok(), "{version:?}: {client:?}");
+        assert!(server.outcome.is_ok(), "{version:?}: {server:?}");
+
+        // Bound 0: the client's own certificate alone passes.
+        let (server, client) = handshake(
+            Chain::SkippedUpTo(0),
+            Some((&leaf, &[], &leaf_key)),
+            version,
+        );
+        assert!(client.is_ok(), "{version:?}: {client:?}");
+        assert!(server.outcome.is_ok(), "{version:?}: {server:?}");
     }
 }
