@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Installs what certbind's build and tests need on a fresh Debian machine, skipping what is there:
-# rustup targets, Debian packages (openssl, chromium, nginx, haproxy, postgresql, systemd's
-# systemd-analyze, strace, curl, xz, a JDK for the Java TLS client test) and npm packages (npm ci
-# in wasm/, www/ and tests/peers/oidc-provider/). The pinned wasm-bindgen-cli is installed into ./tools by the npm
-# package's own build (wasm/scripts/wasm-bindgen.mjs) when it is missing.
+# rustup targets, Debian packages (gcc, make and perl to build the vendored OpenSSL, openssl,
+# chromium, nginx, haproxy, postgresql, systemd's systemd-analyze, strace, curl, xz, a JDK for the
+# Java TLS client test) and npm packages (npm ci in wasm/, www/ and tests/peers/oidc-provider/).
+# The pinned wasm-bindgen-cli is installed into ./tools by the npm package's own build
+# (wasm/scripts/wasm-bindgen.mjs) when it is missing.
 # Idempotent; safe to run before every test run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -17,6 +18,16 @@ command -v openssl  >/dev/null || need_pkgs+=(openssl)
 command -v curl     >/dev/null || need_pkgs+=(curl)
 command -v xz       >/dev/null || need_pkgs+=(xz-utils)
 command -v pkg-config >/dev/null || need_pkgs+=(pkg-config)
+# The release binary builds OpenSSL 3.5 from source (host-actix feature `vendored-openssl`):
+# a C compiler, make, and perl with the modules OpenSSL's Configure uses (IPC::Cmd is in Debian's
+# `perl`, not in the always-installed `perl-base`).
+command -v cc       >/dev/null || need_pkgs+=(gcc)
+# gcc only recommends the C library headers, and --no-install-recommends leaves them out.
+[[ -e /usr/include/stdio.h ]] || need_pkgs+=(libc6-dev)
+command -v make     >/dev/null || need_pkgs+=(make)
+perl -MIPC::Cmd -MFindBin -MFile::Copy -MFile::Glob -MFile::Path -MPOSIX -e 1 2>/dev/null || need_pkgs+=(perl)
+# The system's OpenSSL headers: test-all.sh also checks the build packagers make against it
+# (`--no-default-features`).
 [[ -e /usr/include/openssl/ssl.h ]] || need_pkgs+=(libssl-dev)
 [[ -x /usr/bin/chromium ]] || need_pkgs+=(chromium)
 command -v nginx    >/dev/null || [[ -x /usr/sbin/nginx ]] || need_pkgs+=(nginx-light)

@@ -25,7 +25,10 @@ cargo build --locked -q -p certbind-core --target wasm32-unknown-unknown
 cargo build --locked -q -p certbind-core --no-default-features
 
 step "certbind-host builds without the resource-server feature (no HTTP client)"
-cargo check --locked -q -p certbind-host --no-default-features
+cargo check --locked -q -p certbind-host --no-default-features --features vendored-openssl
+
+step "certbind-host builds against the system's OpenSSL (what distribution packagers build)"
+cargo check --locked -q -p certbind-host --no-default-features --features resource-server
 
 step "cargo test (workspace)"
 cargo test --locked --workspace -q

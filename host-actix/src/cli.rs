@@ -26,7 +26,7 @@ mod verify_token;
 /// Authenticate OAuth 2.0 clients by X.509 certificate (mutual TLS), and get certificate
 /// registration right.
 #[derive(Debug, Parser)]
-#[command(name = "certbind", version, about, long_about = None, propagate_version = true)]
+#[command(name = "certbind", version = version(), about, long_about = None, propagate_version = true)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -62,6 +62,25 @@ enum Command {
     Db(db::Args),
     /// RFC 7591 dynamic registration: initial access tokens.
     Registration(registration::Args),
+}
+
+/// What `certbind --version` prints after the name: certbind's version and the OpenSSL it runs
+/// on, which decides whether an OpenSSL security fix is in (a vendored OpenSSL is part of the
+/// binary: only a rebuild updates it; a system one is updated with the system).
+fn version() -> &'static str {
+    static LINE: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    LINE.get_or_init(|| {
+        format!(
+            "{} ({}, {})",
+            env!("CARGO_PKG_VERSION"),
+            openssl::version::version(),
+            if cfg!(feature = "vendored-openssl") {
+                "built into certbind"
+            } else {
+                "the system's library"
+            }
+        )
+    })
 }
 
 /// Parses the command line and runs the subcommand; returns the process exit code.

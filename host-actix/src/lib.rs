@@ -34,6 +34,7 @@ pub mod resource;
 mod revocation;
 mod routes;
 pub mod shutdown;
+pub mod signatures;
 pub mod startup;
 pub mod state;
 pub mod store;

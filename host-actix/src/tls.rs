@@ -7,6 +7,16 @@
 //! and `http/1.1` are added by actix-web. A session id context is set so that TLS 1.3
 //! resumption works and the resumed session still carries the client certificate.
 //!
+//! ## No chain verification in the handshake
+//! Since the core decides about every certificate, OpenSSL does not build or verify a chain for
+//! it: [`certbind_openssl_ffi::skip_chain_verification`] replaces `X509_verify_cert` (which ran
+//! on every full handshake only for an accept-all callback to override its verdict) with
+//! accepting the certificates as sent. The TLS handshake itself is unchanged: OpenSSL parses
+//! the certificates, refuses a leaf key it cannot use, and checks the client's
+//! CertificateVerify with the leaf's key, so a client that sends someone else's certificate
+//! without its private key fails the handshake (tested in certbind-openssl-ffi and
+//! `tests/server_tls.rs`).
+//!
 //! ## A resumed session keeps the chain the client sent
 //! A resumed handshake carries no Certificate message: the client certificate and the
 //! intermediates come from the session. OpenSSL's default stateless tickets serialise the
@@ -18,8 +28,8 @@
 //! exactly the certificate and the intermediates of the full handshake that created its session.
 //!
 //! Why that is sound: only a client that completed that handshake, proving possession of the
-//! certificate's private key (CertificateVerify, which OpenSSL checks whatever the verify
-//! callback says), holds the secret that resumes the session; and the intermediates are the ones
+//! certificate's private key (CertificateVerify, which OpenSSL checks in every full
+//! handshake), holds the secret that resumes the session; and the intermediates are the ones
 //! it sent itself. Nothing is shared between sessions or looked up by certificate, so no
 //! connection's chain can help another presentation. Intermediates are only ever candidates
 //! for path building: the core still validates the chain to the trust anchors on every decision.
@@ -34,12 +44,10 @@
 //! ## Bounded work on the presented chain
 //! A client may send at most `server.tls.max_intermediates` certificates after its own
 //! ([`DEFAULT_MAX_INTERMEDIATES`] by default; a proxy's forwarded chain has its own bound, see
-//! [`crate::forwarded::MAX_CERTIFICATES`]). OpenSSL's verify depth is set to the same number, so
-//! that the chain OpenSSL builds during the handshake (whose verdict certbind ignores) stops
-//! there too. What OpenSSL does with every certificate it receives (parsing it, decoding its
-//! key) is bounded by its own limit on the Certificate message (100 KB), not by the depth:
-//! about 20 ms of a handshake with 50 EC "intermediates" on OpenSSL 3.0, which the client pays
-//! too. A connection whose client sent more authenticates no client by certificate:
+//! [`crate::forwarded::MAX_CERTIFICATES`]). OpenSSL builds no chain (see above); what it does
+//! with every certificate it receives (parsing it) is bounded by its own limit on the
+//! Certificate message (100 KB). A connection whose client sent more authenticates no client by
+//! certificate:
 //! the certificate is marked, its chain is not kept, and a request relying on it gets
 //! `invalid_client` with the reason in the log. A client that authenticates with a shared secret
 //! is not affected (the certificate on its connection is not used).
@@ -62,10 +70,6 @@ use crate::decisions::Decisions;
 
 /// Session id context for resumption (any constant; same for every worker).
 const SESSION_ID_CONTEXT: &[u8] = b"certbind";
-
-/// OpenSSL's `X509_V_ERR_CERT_CHAIN_TOO_LONG` (x509_vfy.h; `openssl-sys` is not a dependency
-/// of its own here).
-const X509_V_ERR_CERT_CHAIN_TOO_LONG: i32 = 22;
 
 /// Sessions the mTLS acceptor keeps for resumption (OpenSSL's default, set explicitly because
 /// the server relies on it: see the module documentation).
@@ -351,14 +355,13 @@ pub fn mtls_acceptor(
     max_intermediates: usize,
 ) -> Result<SslAcceptorBuilder, TlsError> {
     let mut b = base_acceptor(certificate, private_key)?;
-    // PEER without FAIL_IF_NO_PEER_CERT: ask, don't require. The callback accepts every
-    // certificate (the core decides, per client, with a reason) except a chain longer than
-    // the listener accepts, which fails the handshake: OpenSSL builds the chain from what the
-    // client sent up to the verify depth set below and reports a longer one.
-    b.set_verify_callback(SslVerifyMode::PEER, |_preverified, ctx| {
-        ctx.error().as_raw() != X509_V_ERR_CERT_CHAIN_TOO_LONG
-    });
-    b.set_verify_depth(u32::try_from(max_intermediates).unwrap_or(u32::MAX));
+    // PEER without FAIL_IF_NO_PEER_CERT: ask, don't require. Every certificate is accepted
+    // as sent, without a chain (the core decides, per client, with a reason), except from a
+    // client that sends more certificates after its own than the listener accepts: its
+    // handshake fails ("certificate chain too long"), counted as received, whether they chain
+    // or not.
+    b.set_verify(SslVerifyMode::PEER);
+    certbind_openssl_ffi::skip_chain_verification_up_to(&mut b, max_intermediates);
     if let Some(index) = chain_bound_index() {
         b.set_ex_data(index, ChainBound(max_intermediates));
     }

@@ -4,7 +4,8 @@
 //! - a `tls_client_auth` client with a 3-certificate chain (root → intermediate → leaf), RSA-2048
 //!   and ECDSA P-256, from the presented DER to the decision; and the chain validation alone,
 //!   certbind's (rustls-webpki on pure-Rust RustCrypto algorithms) against rustls-webpki on
-//!   `ring` with the same certificates, anchors and time;
+//!   `ring` with the same certificates, anchors and time, and with the OpenSSL algorithms the
+//!   server uses (`certbind_host::signatures`);
 //! - index lookups in a registry of 100,000 clients, by `client_id` and by SHA-1.
 //!
 //! Run: `cargo bench -p certbind-tests --bench decide`.
@@ -205,6 +206,23 @@ fn bench_chain(c: &mut Criterion, kind: Kind, label: &str) {
             });
         },
     );
+    // The server's decision: the same, with its OpenSSL signature algorithms.
+    let mut server_ctx = ctx;
+    server_ctx.algorithms = certbind_host::signatures::ALGORITHMS;
+    c.bench_function(
+        &format!("tls_client_auth {label} 3-cert chain: DER to decision, OpenSSL (the server)"),
+        |b| {
+            b.iter(|| {
+                let certificate =
+                    PresentedCertificate::from_der(black_box(&leaf), &[&int]).unwrap();
+                black_box(decide(
+                    client,
+                    &Presented::certificate(&certificate),
+                    &server_ctx,
+                ))
+            });
+        },
+    );
     // The same chain presented again, with verified signatures remembered.
     let cache = SetCache::default();
     let mut cached_ctx = ctx;
@@ -236,6 +254,27 @@ fn bench_chain(c: &mut Criterion, kind: Kind, label: &str) {
             )
         });
     });
+    // What the server runs: the same validation with its OpenSSL signature algorithms.
+    let mut server_options = ChainOptions::client_auth();
+    server_options.algorithms = certbind_host::signatures::ALGORITHMS;
+    verify_chain(&leaf, &[&int], &anchor_refs, now(), &server_options).unwrap();
+    c.bench_function(
+        &format!("chain {label}: certbind (OpenSSL, the server)"),
+        |b| {
+            b.iter(|| {
+                black_box(
+                    verify_chain(
+                        black_box(&leaf),
+                        &[&int],
+                        &anchor_refs,
+                        now(),
+                        &server_options,
+                    )
+                    .unwrap(),
+                )
+            });
+        },
+    );
 
     let root_der = pki_types::CertificateDer::from(root.as_slice());
     let ring_anchors = [webpki::anchor_from_trusted_cert(&root_der)

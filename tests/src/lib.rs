@@ -1,4 +1,5 @@
 //! Shared helpers for certbind's integration tests: fixtures, vectors, PKI builders.
+#![forbid(unsafe_code)]
 
 pub mod abuse;
 pub mod attack;
@@ -13,3 +14,4 @@ pub mod proxy;
 pub mod proxy_headers;
 pub mod replica;
 pub mod server;
+pub mod signature_pairs;

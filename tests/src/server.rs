@@ -346,6 +346,30 @@ impl TestPki {
         );
     }
 
+    /// Writes `<name>.pem`, a copy of `<victim>.pem`, and `<name>.key`: a private key whose
+    /// public part is the victim's point but whose private scalar is random. That is what a
+    /// client that copied someone's certificate can make: OpenSSL's clients accept it (their
+    /// "key matches certificate" check compares public parts only) and sign the handshake's
+    /// CertificateVerify with the wrong scalar.
+    pub fn forge_key(&self, victim: &str, name: &str) {
+        let certificate = X509::from_pem(&std::fs::read(self.cert_path(victim)).unwrap()).unwrap();
+        let public = certificate.public_key().unwrap().ec_key().unwrap();
+        let group = public.group();
+        let mut ctx = openssl::bn::BigNumContext::new().unwrap();
+        let mut order = BigNum::new().unwrap();
+        group.order(&mut order, &mut ctx).unwrap();
+        let mut scalar = BigNum::new().unwrap();
+        order.rand_range(&mut scalar).unwrap();
+        let forged = EcKey::from_private_components(group, &scalar, public.public_key()).unwrap();
+        let forged = PKey::from_ec_key(forged).unwrap();
+        std::fs::write(self.cert_path(name), certificate.to_pem().unwrap()).unwrap();
+        std::fs::write(
+            self.key_path(name),
+            forged.private_key_to_pem_pkcs8().unwrap(),
+        )
+        .unwrap();
+    }
+
     /// Writes `<name>.pem` and `<name>.key`: a client certificate OpenSSL reads (so a TLS
     /// client sends it and the server's TLS layer accepts it) but certbind-core does not: its
     /// notAfter is a GeneralizedTime with fractional seconds, which RFC 5280 §4.1.2.5.2 forbids.

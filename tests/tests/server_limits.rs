@@ -69,7 +69,7 @@ mod server {
     }
 
     #[actix_rt::test]
-    async fn certificates_after_the_client_that_do_not_chain_are_refused_when_used() {
+    async fn certificates_after_the_client_that_do_not_chain_count_too() {
         let pki = TestPki::new();
         chain_with_extra_certificates(&pki, "padded", "selfsigned", 1);
         let config = format!("{}{CHAINED_CLIENT}", pki.config(false)).replacen(
@@ -78,25 +78,26 @@ mod server {
             1,
         );
         let app = spawn_app_from(pki, &config);
-        // Two certificates after the client's, one of them unrelated: OpenSSL's chain is
-        // within the bound, so the handshake completes; the certificate authenticates no
-        // client, with the reason counted (and logged).
-        let r = app.token(Some("padded"), "chainedclient", None).await;
-        assert_eq!(
-            (r.status, r.json["error"].as_str()),
-            (401, Some("invalid_client")),
-            "{}",
-            r.text
+        let refused = format!(
+            "certbind_limit_refusals_total{{listener=\"127.0.0.1:{}\",limit=\"max_intermediates\"}}",
+            app.port
         );
-        assert_eq!(
-            app.metric("certbind_auth_failures_total{reason=\"too_many_intermediates\"}")
-                .await,
-            1
-        );
-        // A client that authenticates with a shared secret does not use the certificate on its
-        // connection: the same connection's certificate does not get in its way.
+        // Two certificates after the client's, one of them unrelated: OpenSSL builds no chain
+        // (the core decides), so the bound counts the certificates as sent, and the handshake
+        // fails as for a chain that is too long.
+        let e = app
+            .client(Some("padded"))
+            .post(format!("{}/connect/token", app.base))
+            .send()
+            .await
+            .unwrap_err();
+        assert!(e.is_connect() || e.is_request(), "{e:?}");
+        assert_eq!(app.metric(&refused).await, 1);
+        // Clients within the bound, with a certificate or a shared secret, are served.
+        let r = app.token(Some("chained"), "chainedclient", None).await;
+        assert_eq!(r.status, 200, "{}", r.text);
         let r = TestApp::send(
-            app.client(Some("padded"))
+            app.client(None)
                 .post(format!("{}/connect/token", app.base))
                 .basic_auth("basicclient", Some(BASIC_SECRET))
                 .header("content-type", "application/x-www-form-urlencoded")
@@ -285,15 +286,8 @@ mod server {
         ];
         // The forged requests are being refused before the real client starts.
         let deadline = Instant::now() + Duration::from_secs(20);
-        let refused = "certbind_requests_total{endpoint=\"token\",outcome=\"invalid_client\"}";
-        while app
-            .get("/metrics")
-            .await
-            .text
-            .lines()
-            .all(|l| !l.starts_with(refused))
-        {
-            assert!(Instant::now() < deadline, "no forged request was answered");
+        while forged_refused(&app).await == 0 {
+            assert!(Instant::now() < deadline, "no forged request was refused");
             actix_rt::time::sleep(Duration::from_millis(20)).await;
         }
 
@@ -321,7 +315,7 @@ mod server {
             }
         }
         stop.store(true, Ordering::Relaxed);
-        let forged = app.metric(refused).await;
+        let forged = forged_refused(&app).await;
         for attacker in attackers {
             attacker.end();
         }
@@ -344,7 +338,30 @@ mod server {
             latencies.len(),
             latencies.last()
         );
-        assert!(forged >= 200, "the attack ran: {forged} forged requests");
+        // Refused at the handshake, a curl run ends sooner than with 20 requests answered
+        // (about 200 refusals in the run, against 600 requests answered invalid_client when
+        // OpenSSL still built the chain): a hundred show the attack ran throughout.
+        assert!(forged >= 100, "the attack ran: {forged} forged requests");
+    }
+
+    /// Forged requests refused so far: at the handshake, for more certificates after the
+    /// client's than `max_intermediates` (OpenSSL builds no chain; they are counted as sent),
+    /// or, within that bound, at the token endpoint (`invalid_client`).
+    async fn forged_refused(app: &TestApp) -> u64 {
+        let handshake = format!(
+            "certbind_limit_refusals_total{{listener=\"127.0.0.1:{}\",limit=\"max_intermediates\"}}",
+            app.port
+        );
+        let request = "certbind_requests_total{endpoint=\"token\",outcome=\"invalid_client\"}";
+        let metrics = app.get("/metrics").await.text;
+        [handshake.as_str(), request]
+            .iter()
+            .filter_map(|series| {
+                metrics
+                    .lines()
+                    .find_map(|l| l.strip_prefix(series)?.trim().parse::<u64>().ok())
+            })
+            .sum()
     }
 
     #[actix_rt::test]

@@ -15,6 +15,11 @@ mod server {
 
     /// One HTTP/1.1 request through `openssl s_client`; returns its stdout.
     fn s_client(app: &TestApp, extra: &[&str], request: &str) -> String {
+        s_client_output(app, extra, request).0
+    }
+
+    /// Like [`s_client`], with its stderr (where it reports alerts) too.
+    fn s_client_output(app: &TestApp, extra: &[&str], request: &str) -> (String, String) {
         let mut child = Command::new("openssl")
             .args([
                 "s_client",
@@ -39,7 +44,10 @@ mod server {
             .write_all(request.as_bytes())
             .unwrap();
         let out = child.wait_with_output().unwrap();
-        String::from_utf8_lossy(&out.stdout).into_owned()
+        (
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
     }
 
     fn token_request() -> String {
@@ -255,6 +263,68 @@ mod server {
     #[actix_rt::test]
     async fn java_http_client_resumes_tls12_sessions_with_an_intermediate() {
         java_client_resumes_and_keeps_authenticating("TLSv1.2").await;
+    }
+
+    /// certbind skips OpenSSL's chain verification (the core decides about every certificate),
+    /// but the TLS handshake still checks that the client holds the key of the certificate it
+    /// presents: a client presenting `certclient`'s registered certificate with a key that only
+    /// shares its public part gets no token, over TLS 1.2 and 1.3, while the real key does.
+    #[actix_rt::test]
+    async fn someone_elses_certificate_without_its_key_gets_no_token() {
+        let app = spawn_app();
+        app.pki.forge_key("client", "stolen");
+        for version in ["-tls1_2", "-tls1_3"] {
+            let real = s_client(
+                &app,
+                &[
+                    version,
+                    "-cert",
+                    app.pki.cert_path("client").to_str().unwrap(),
+                    "-key",
+                    app.pki.key_path("client").to_str().unwrap(),
+                ],
+                &token_request(),
+            );
+            assert!(
+                token_in(&real).is_some(),
+                "{version}: the key holder gets a token: {real}"
+            );
+
+            let (out, err) = s_client_output(
+                &app,
+                &[
+                    version,
+                    "-cert",
+                    app.pki.cert_path("stolen").to_str().unwrap(),
+                    "-key",
+                    app.pki.key_path("stolen").to_str().unwrap(),
+                ],
+                &token_request(),
+            );
+            assert!(
+                token_in(&out).is_none(),
+                "{version}: no token without the key: {out}"
+            );
+            assert!(
+                !out.contains("HTTP/1.1"),
+                "{version}: no HTTP answer at all: {out}"
+            );
+            assert!(
+                err.contains("decrypt error"),
+                "{version}: the server refuses the CertificateVerify signature: {err}"
+            );
+        }
+        // Only the key holder's two requests reached the token endpoint.
+        let metrics = app.get("/metrics").await.text;
+        let token_requests: Vec<&str> = metrics
+            .lines()
+            .filter(|l| l.starts_with("certbind_requests_total{endpoint=\"token\""))
+            .collect();
+        assert_eq!(
+            token_requests,
+            ["certbind_requests_total{endpoint=\"token\",outcome=\"ok\"} 2"],
+            "{metrics}"
+        );
     }
 
     #[actix_rt::test]

@@ -131,6 +131,9 @@ pub struct RegistryValidator {
     index: ClientIndex,
     #[cfg(feature = "chain")]
     signature_cache: Option<alloc::boxed::Box<dyn crate::SignatureCache + Send + Sync>>,
+    /// The signature algorithms chains are validated with (default: the core's pure-Rust set).
+    #[cfg(feature = "chain")]
+    algorithms: &'static [&'static dyn pki_types::SignatureVerificationAlgorithm],
 }
 
 impl RegistryValidator {
@@ -141,7 +144,24 @@ impl RegistryValidator {
             index,
             #[cfg(feature = "chain")]
             signature_cache: None,
+            #[cfg(feature = "chain")]
+            algorithms: crate::signature::ALL_ALGORITHMS,
         }
+    }
+
+    /// Validates chains with these signature algorithms instead of the core's pure-Rust set
+    /// ([`crate::SIGNATURE_ALGORITHMS`]): a server can pass implementations on the crypto
+    /// library it links (certbind's server passes OpenSSL's). They must give the same verdict
+    /// as the core's on every input, or a certificate accepted here would be refused by the
+    /// npm package and the page (and the other way round): test them against the core's.
+    #[cfg(feature = "chain")]
+    #[must_use]
+    pub fn with_signature_algorithms(
+        mut self,
+        algorithms: &'static [&'static dyn pki_types::SignatureVerificationAlgorithm],
+    ) -> Self {
+        self.algorithms = algorithms;
+        self
     }
 
     /// Remembers verified chain signatures in `cache` (see [`crate::SignatureCache`]).
@@ -196,6 +216,10 @@ impl RegistryValidator {
         #[cfg(feature = "chain")]
         if let Some(cache) = &self.signature_cache {
             context.signature_cache = Some(cache.as_ref());
+        }
+        #[cfg(feature = "chain")]
+        {
+            context.algorithms = self.algorithms;
         }
         context
     }

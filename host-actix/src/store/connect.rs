@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod, Runtime};
-use openssl::ssl::{SslConnector, SslMethod, SslVerifyMode};
+use openssl::ssl::{SslConnector, SslConnectorBuilder, SslMethod, SslVerifyMode};
 use postgres_openssl::MakeTlsConnector;
 use tokio_postgres::config::SslMode;
 
@@ -169,19 +169,80 @@ fn percent_decode(text: &str) -> String {
 /// OpenSSL client TLS that verifies the server's certificate chain (to `ca_file` or the
 /// system's CAs) and name.
 fn tls_connector(ca_file: Option<&Path>) -> Result<MakeTlsConnector, String> {
+    Ok(MakeTlsConnector::new(connector_builder(ca_file)?.build()))
+}
+
+fn connector_builder(ca_file: Option<&Path>) -> Result<SslConnectorBuilder, String> {
     let mut builder = SslConnector::builder(SslMethod::tls()).map_err(|e| e.to_string())?;
     builder.set_verify(SslVerifyMode::PEER);
-    if let Some(ca) = ca_file {
-        builder
+    match ca_file {
+        Some(ca) => builder
             .set_ca_file(ca)
-            .map_err(|e| format!("ca_file {}: {e}", ca.display()))?;
+            .map_err(|e| format!("ca_file {}: {e}", ca.display()))?,
+        None => trust_system_cas(&mut builder),
     }
-    Ok(MakeTlsConnector::new(builder.build()))
+    Ok(builder)
+}
+
+/// Adds the system's CA certificates. OpenSSL's own default locations are compiled into the
+/// library (its OPENSSLDIR): right for the system's OpenSSL, but the OpenSSL built into certbind
+/// (`vendored-openssl`) would look in `/usr/local/ssl`, where Debian, Fedora and Alpine keep
+/// nothing. openssl-probe finds the system's bundle and folder (and honours `SSL_CERT_FILE` and
+/// `SSL_CERT_DIR`), as reqwest's TLS does for the resource-server's HTTPS.
+fn trust_system_cas(builder: &mut SslConnectorBuilder) {
+    let found = openssl_probe::probe();
+    // A location that cannot be read only leaves its CAs out: the handshake then names the
+    // certificate it could not verify.
+    if let Some(file) = &found.cert_file {
+        let _ = builder.load_verify_locations(Some(file), None);
+    }
+    for dir in &found.cert_dir {
+        let _ = builder.load_verify_locations(None, Some(dir));
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// OpenSSL itself reads `SSL_CERT_FILE` and `SSL_CERT_DIR`: the case that matters is a
+    /// machine without them, so the check runs again in a child process without them.
+    #[test]
+    fn without_a_ca_file_the_systems_cas_are_trusted() {
+        const CHILD: &str = "CERTBIND_TEST_CA_PROBE_CHILD";
+        if std::env::var_os(CHILD).is_none() {
+            let out = std::process::Command::new(std::env::current_exe().unwrap())
+                .args([
+                    "--exact",
+                    "store::connect::tests::without_a_ca_file_the_systems_cas_are_trusted",
+                    "--nocapture",
+                ])
+                .env(CHILD, "1")
+                .env_remove("SSL_CERT_FILE")
+                .env_remove("SSL_CERT_DIR")
+                .output()
+                .unwrap();
+            assert!(
+                out.status.success(),
+                "{}{}",
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            );
+            return;
+        }
+        let Some(bundle) = openssl_probe::probe().cert_file else {
+            eprintln!("no system CA bundle on this machine: nothing to check");
+            return;
+        };
+        let connector = connector_builder(None).unwrap().build();
+        let trusted = connector.context().cert_store().all_certificates().len();
+        assert!(
+            trusted > 0,
+            "the CAs of {} are in the store ({})",
+            bundle.display(),
+            openssl::version::version()
+        );
+    }
 
     #[test]
     fn libpq_only_options_are_translated() {

@@ -3,6 +3,7 @@
 //!
 //! ```text
 //! limbo LIMBO.json[.xz] RESULTS.json [--compare OTHER-RESULTS.json[.xz]] [--include-client]
+//!       [--algorithms core|openssl] [--differential [--subset FILE]]
 //! ```
 //!
 //! The harness mirrors rustls-webpki's own limbo harness, so that the two results compare case
@@ -12,6 +13,15 @@
 //! validation time is the case's. `--include-client` also runs the CLIENT cases (clientAuth),
 //! which certbind's own use is about. `--compare` prints where the results differ from another
 //! harness's (e.g. `results-rustls-webpki-*.json.xz`).
+//!
+//! `--algorithms openssl` validates with the server's OpenSSL signature algorithms
+//! (`certbind_host::signatures`) instead of the core's pure-Rust ones. `--differential` runs every
+//! case with both: every signature webpki checks is verified by both sets (any disagreement is
+//! printed with its inputs), and each case's whole verdict with the OpenSSL set must equal the
+//! one with the core's. It exits with 1 when anything differs. `--subset FILE` writes the
+//! signatures CI replays (`tests/fixtures/limbo-signatures.json`): every invalid one and the first
+//! valid ones of each algorithm.
+#![forbid(unsafe_code)]
 
 extern crate alloc;
 
@@ -23,6 +33,8 @@ use std::process::{Command, ExitCode};
 use certbind_core::{
     Anchor, Certificate, ChainOptions, KeyPurpose, UnixTime, parse_rfc3339, verify_chain,
 };
+use certbind_tests::signature_pairs::{Differential, hex, pairs};
+use pki_types::SignatureVerificationAlgorithm;
 use pki_types::pem::PemObject;
 use pki_types::{CertificateDer, CertificateRevocationListDer};
 use serde_json::{Value, json};
@@ -32,6 +44,9 @@ fn main() -> ExitCode {
     let mut positional = Vec::new();
     let mut compare = None;
     let mut include_client = false;
+    let mut differential = false;
+    let mut subset = None;
+    let mut algorithms = certbind_core::SIGNATURE_ALGORITHMS;
     let mut i = 0;
     while let Some(arg) = args.get(i) {
         match arg.as_str() {
@@ -40,13 +55,29 @@ fn main() -> ExitCode {
                 compare = args.get(i).cloned();
             }
             "--include-client" => include_client = true,
+            "--differential" => differential = true,
+            "--subset" => {
+                i += 1;
+                subset = args.get(i).cloned();
+            }
+            "--algorithms" => {
+                i += 1;
+                algorithms = match args.get(i).map(String::as_str) {
+                    Some("core") => certbind_core::SIGNATURE_ALGORITHMS,
+                    Some("openssl") => certbind_host::signatures::ALGORITHMS,
+                    other => {
+                        eprintln!("limbo: --algorithms core|openssl, not {other:?}");
+                        return ExitCode::from(2);
+                    }
+                };
+            }
             _ => positional.push(arg.clone()),
         }
         i += 1;
     }
     let [input, output] = positional.as_slice() else {
         eprintln!(
-            "usage: limbo LIMBO.json[.xz] RESULTS.json [--compare OTHER.json[.xz]] [--include-client]"
+            "usage: limbo LIMBO.json[.xz] RESULTS.json [--compare OTHER.json[.xz]] [--include-client] [--algorithms core|openssl] [--differential [--subset FILE]]"
         );
         return ExitCode::from(2);
     };
@@ -62,10 +93,13 @@ fn main() -> ExitCode {
         return ExitCode::from(2);
     };
 
+    if differential {
+        return run_differential(testcases, include_client, subset.as_deref());
+    }
     let started = std::time::Instant::now();
     let results: Vec<Value> = testcases
         .iter()
-        .map(|tc| evaluate(tc, include_client))
+        .map(|tc| evaluate(tc, include_client, algorithms))
         .collect();
     let elapsed = started.elapsed();
     let document = json!({"version": 1, "harness": "certbind", "results": results});
@@ -153,7 +187,137 @@ fn result(tc: &Value, actual: &str, context: Option<&str>) -> Value {
     json!({"id": tc.get("id").cloned().unwrap_or(Value::Null), "actual_result": actual, "context": context})
 }
 
-fn evaluate(tc: &Value, include_client: bool) -> Value {
+/// `--differential`: every case with both algorithm sets at once (each signature compared) and
+/// with the OpenSSL set alone (each verdict compared); prints where they differ, what was
+/// compared per algorithm, and the time each set takes for the whole suite. With `subset`,
+/// writes the signatures the CI test replays (see [`write_subset`]).
+fn run_differential(testcases: &[Value], include_client: bool, subset: Option<&str>) -> ExitCode {
+    let compared: Vec<Differential> = pairs().into_iter().map(Differential::new).collect();
+    let both: Vec<&dyn SignatureVerificationAlgorithm> = compared
+        .iter()
+        .map(|d| d as &dyn SignatureVerificationAlgorithm)
+        .collect();
+    let mut verdicts_differ = 0;
+    // Per algorithm: inputs, accepted by both.
+    let mut per_algorithm: BTreeMap<String, (usize, usize)> = BTreeMap::new();
+    let mut disagreements = Vec::new();
+    let mut kept: Vec<Value> = Vec::new();
+    for tc in testcases {
+        let with_both = evaluate(tc, include_client, &both);
+        let with_openssl = evaluate(tc, include_client, certbind_host::signatures::ALGORITHMS);
+        let field = |v: &Value, key: &str| v.get(key).cloned().unwrap_or(Value::Null);
+        let outcome = |v: &Value| (field(v, "actual_result"), field(v, "context"));
+        if outcome(&with_both) != outcome(&with_openssl) {
+            verdicts_differ += 1;
+            println!(
+                "  verdict differs {}: core {:?}, OpenSSL {:?}",
+                field(tc, "id"),
+                outcome(&with_both),
+                outcome(&with_openssl)
+            );
+        }
+        for seen in compared.iter().flat_map(Differential::take) {
+            let counts = per_algorithm.entry(seen.algorithm.clone()).or_default();
+            counts.0 += 1;
+            counts.1 += usize::from(seen.core && seen.openssl);
+            if seen.core != seen.openssl {
+                disagreements.push(seen.clone());
+            }
+            keep_for_subset(&mut kept, &per_algorithm, &field(tc, "id"), &seen);
+        }
+    }
+    for (algorithm, (inputs, accepted)) in &per_algorithm {
+        println!("  {algorithm}: {inputs} signatures compared, {accepted} valid");
+    }
+    for d in &disagreements {
+        println!(
+            "  signature differs ({}): core {}, OpenSSL {}, key {}, message {}, signature {}",
+            d.algorithm,
+            d.core,
+            d.openssl,
+            hex(&d.public_key),
+            hex(&d.message),
+            hex(&d.signature)
+        );
+    }
+    // The time of each set alone, on the same cases.
+    let timed = |algorithms: &[&dyn SignatureVerificationAlgorithm]| {
+        let started = std::time::Instant::now();
+        for tc in testcases {
+            let _ = evaluate(tc, include_client, algorithms);
+        }
+        started.elapsed()
+    };
+    let core_time = timed(certbind_core::SIGNATURE_ALGORITHMS);
+    let openssl_time = timed(certbind_host::signatures::ALGORITHMS);
+    let signatures: usize = per_algorithm.values().map(|c| c.0).sum();
+    println!(
+        "{} cases: {verdicts_differ} verdict(s) differ; {signatures} signature verifications \
+         compared, {} differ; whole suite with the core's algorithms {core_time:.1?}, with \
+         OpenSSL's {openssl_time:.1?}",
+        testcases.len(),
+        disagreements.len()
+    );
+    if let Some(path) = subset
+        && let Err(e) = write_subset(path, &kept)
+    {
+        eprintln!("limbo: {path}: {e}");
+        return ExitCode::from(2);
+    }
+    if verdicts_differ == 0 && disagreements.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
+}
+
+/// Valid signatures kept per algorithm for the subset (every invalid one is kept).
+const VALID_PER_ALGORITHM: usize = 2;
+
+/// Keeps `seen` for the CI subset when it is invalid (limbo's rare refusals are its
+/// interesting signatures), or among the first valid ones of its algorithm.
+fn keep_for_subset(
+    kept: &mut Vec<Value>,
+    per_algorithm: &BTreeMap<String, (usize, usize)>,
+    case: &Value,
+    seen: &certbind_tests::signature_pairs::Verdicts,
+) {
+    let valid_so_far = per_algorithm.get(&seen.algorithm).map_or(0, |c| c.1);
+    let duplicate = kept
+        .iter()
+        .any(|k| k.get("signature").and_then(Value::as_str) == Some(hex(&seen.signature).as_str()));
+    if duplicate || (seen.core && valid_so_far > VALID_PER_ALGORITHM) {
+        return;
+    }
+    kept.push(json!({
+        "case": case,
+        "algorithm": seen.algorithm,
+        "valid": seen.core,
+        "public_key": hex(&seen.public_key),
+        "message": hex(&seen.message),
+        "signature": hex(&seen.signature),
+    }));
+}
+
+/// Writes the signatures `tests/tests/signature_differential.rs` replays in CI (the suite itself
+/// is not in the repository).
+fn write_subset(path: &str, kept: &[Value]) -> Result<(), String> {
+    let document = json!({
+        "source": "x509-limbo (https://github.com/C2SP/x509-limbo, Apache-2.0): signatures \
+                   rustls-webpki asked certbind to verify while validating its cases, every \
+                   invalid one and the first valid ones of each algorithm; written by \
+                   `limbo LIMBO.json.xz OUT.json --differential --include-client --subset FILE`",
+        "signatures": kept,
+    });
+    let text = serde_json::to_string_pretty(&document).map_err(|e| e.to_string())?;
+    std::fs::write(path, text + "\n").map_err(|e| e.to_string())
+}
+
+fn evaluate(
+    tc: &Value,
+    include_client: bool,
+    algorithms: &[&dyn SignatureVerificationAlgorithm],
+) -> Value {
     let features: Vec<&str> = tc
         .get("features")
         .and_then(Value::as_array)
@@ -194,7 +358,7 @@ fn evaluate(tc: &Value, include_client: bool) -> Value {
     {
         return result(tc, "SKIPPED", Some("key_usage not supported yet"));
     }
-    match validate(tc, purpose) {
+    match validate(tc, purpose, algorithms) {
         Ok(()) => result(tc, "SUCCESS", None),
         Err(e) => result(tc, "FAILURE", Some(&e)),
     }
@@ -212,7 +376,11 @@ fn strings<'a>(tc: &'a Value, key: &str) -> Vec<&'a str> {
         .map_or_else(Vec::new, |a| a.iter().filter_map(Value::as_str).collect())
 }
 
-fn validate(tc: &Value, purpose: KeyPurpose) -> Result<(), String> {
+fn validate(
+    tc: &Value,
+    purpose: KeyPurpose,
+    algorithms: &[&dyn SignatureVerificationAlgorithm],
+) -> Result<(), String> {
     // Anchors: like webpki's harness, unusable ones are left out; none usable fails the case.
     let anchor_texts = strings(tc, "trusted_certs");
     let anchors: Vec<Anchor> = anchor_texts
@@ -260,6 +428,7 @@ fn validate(tc: &Value, purpose: KeyPurpose) -> Result<(), String> {
     let mut options = ChainOptions::for_purpose(purpose);
     options.crls = &crl_refs;
     options.server_name = peer_name;
+    options.algorithms = algorithms;
     verify_chain(&leaf, &intermediate_refs, &anchor_refs, at, &options).map_err(|e| {
         let code = serde_json::to_value(&e)
             .ok()
