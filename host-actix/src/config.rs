@@ -167,6 +167,9 @@ pub struct Settings {
     /// Most certificates a client may send after its own on a TLS connection
     /// (`server.tls.max_intermediates`).
     pub max_intermediates: usize,
+    /// Sessions the mTLS listeners keep for resumption (`server.tls.session_cache_size`; 0:
+    /// none).
+    pub session_cache_size: usize,
     /// `iss`; default: the URL of the public listener, else of the first mTLS listener, followed
     /// by the base path.
     pub issuer: Option<String>,
@@ -242,6 +245,7 @@ impl Settings {
             tls_private_key,
             client_ca_names: CaNames::None,
             max_intermediates: crate::tls::DEFAULT_MAX_INTERMEDIATES,
+            session_cache_size: crate::tls::DEFAULT_SESSION_CACHE_SIZE,
             issuer: None,
             audience: None,
             max_token_lifetime: MAX_TOKEN_LIFETIME,
@@ -310,6 +314,7 @@ struct TlsSection {
     #[serde(default)]
     client_ca_names: CaNames,
     max_intermediates: Option<Spanned<usize>>,
+    session_cache_size: Option<Spanned<usize>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -442,6 +447,20 @@ pub fn parse(text: &str, path: &Path) -> Result<Settings, ConfigError> {
         Some(n) => *n.get_ref(),
         None => crate::tls::DEFAULT_MAX_INTERMEDIATES,
     };
+    let session_cache_size = match &tls.session_cache_size {
+        Some(n) if *n.get_ref() > crate::tls::SESSION_CACHE_SIZE_LIMIT => {
+            return Err(err(
+                Some(n.span()),
+                "server.tls.session_cache_size",
+                format!(
+                    "must be between 0 (no resumption) and {} sessions",
+                    crate::tls::SESSION_CACHE_SIZE_LIMIT
+                ),
+            ));
+        }
+        Some(n) => *n.get_ref(),
+        None => crate::tls::DEFAULT_SESSION_CACHE_SIZE,
+    };
     for (f, value) in [
         ("certificate", &tls.certificate),
         ("private_key", &tls.private_key),
@@ -537,6 +556,7 @@ pub fn parse(text: &str, path: &Path) -> Result<Settings, ConfigError> {
         tls_private_key: resolve(tls.private_key.get_ref()),
         client_ca_names: tls.client_ca_names,
         max_intermediates,
+        session_cache_size,
         issuer,
         audience: server.audience,
         max_token_lifetime,
@@ -943,6 +963,22 @@ client_id = "ignored-here"
             [false, true]
         );
         assert_eq!(s.max_intermediates, 0);
+        assert_eq!(
+            parse(GOOD, &path).unwrap().session_cache_size,
+            crate::tls::DEFAULT_SESSION_CACHE_SIZE
+        );
+        let sessions = GOOD.replacen(
+            "client_ca_names = \"trust_anchors\"\n",
+            "client_ca_names = \"trust_anchors\"\nsession_cache_size = 0\n",
+            1,
+        );
+        assert_eq!(parse(&sessions, &path).unwrap().session_cache_size, 0);
+        let e = parse(&sessions.replacen("= 0\n", "= 1000001\n", 1), &path).unwrap_err();
+        assert_eq!(
+            (e.line, e.field.as_str()),
+            (Some(10), "server.tls.session_cache_size"),
+            "{e}"
+        );
         let over = GOOD.replacen(
             "client_ca_names = \"trust_anchors\"\n",
             "client_ca_names = \"trust_anchors\"\nmax_intermediates = 33\n",

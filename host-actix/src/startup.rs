@@ -263,12 +263,16 @@ impl Application {
                 continue;
             }
             let acceptor = match kind {
-                ListenerKind::Mtls => tls::mtls_acceptor(
-                    &settings.tls_certificate,
-                    &settings.tls_private_key,
-                    &ca_names,
-                    settings.max_intermediates,
-                )?,
+                ListenerKind::Mtls => {
+                    let mut acceptor = tls::mtls_acceptor(
+                        &settings.tls_certificate,
+                        &settings.tls_private_key,
+                        &ca_names,
+                        settings.max_intermediates,
+                    )?;
+                    tls::set_session_cache_size(&mut acceptor, settings.session_cache_size);
+                    acceptor
+                }
                 ListenerKind::Public => {
                     tls::public_acceptor(&settings.tls_certificate, &settings.tls_private_key)?
                 }

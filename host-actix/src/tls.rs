@@ -34,10 +34,13 @@
 //! connection's chain can help another presentation. Intermediates are only ever candidates
 //! for path building: the core still validates the chain to the trust anchors on every decision.
 //!
-//! Bounded: OpenSSL's session cache holds at most [`SESSION_CACHE_SIZE`] sessions (each TLS 1.3
-//! full handshake makes two, sharing the certificates) for two hours (OpenSSL's default). A
-//! session evicted or expired is simply not resumed: the client makes a full handshake and sends
-//! its chain again. It never turns into a failed authentication, as a cache of chains looked up
+//! Bounded: OpenSSL's session cache holds at most `server.tls.session_cache_size` sessions
+//! ([`DEFAULT_SESSION_CACHE_SIZE`] by default; one per full handshake: a TLS 1.3 handshake
+//! issues one ticket, not OpenSSL's default two) for two hours (OpenSSL's default). Each holds
+//! the client's certificates, a few kilobytes: the cache, not the traffic, is what a server that
+//! has seen many clients keeps in memory, so its size is the operator's choice. A session
+//! evicted or expired is simply not resumed: the client makes a full handshake and sends its
+//! chain again. It never turns into a failed authentication, as a cache of chains looked up
 //! by certificate would. Sessions are per process, as tickets were (each process has its own
 //! ticket key). The public acceptor asks for no certificate and keeps OpenSSL's stateless tickets.
 //!
@@ -60,8 +63,8 @@ use std::sync::OnceLock;
 use actix_web::dev::Extensions;
 use openssl::ex_data::Index;
 use openssl::ssl::{
-    SslAcceptor, SslAcceptorBuilder, SslContext, SslFiletype, SslMethod, SslOptions, SslVerifyMode,
-    SslVersion,
+    SslAcceptor, SslAcceptorBuilder, SslContext, SslFiletype, SslMethod, SslOptions,
+    SslSessionCacheMode, SslVerifyMode, SslVersion,
 };
 use openssl::stack::Stack;
 use openssl::x509::X509;
@@ -71,9 +74,14 @@ use crate::decisions::Decisions;
 /// Session id context for resumption (any constant; same for every worker).
 const SESSION_ID_CONTEXT: &[u8] = b"certbind";
 
-/// Sessions the mTLS acceptor keeps for resumption (OpenSSL's default, set explicitly because
-/// the server relies on it: see the module documentation).
-pub const SESSION_CACHE_SIZE: i32 = 20_480;
+/// Default of `server.tls.session_cache_size`: the sessions the mTLS acceptor keeps for
+/// resumption, one per full handshake (a few kilobytes each with the client's certificate; see
+/// docs/server.md for the measured memory). OpenSSL's own default is 20,480, with two sessions
+/// per TLS 1.3 handshake.
+pub const DEFAULT_SESSION_CACHE_SIZE: usize = 1_024;
+
+/// The largest `server.tls.session_cache_size` accepted.
+pub const SESSION_CACHE_SIZE_LIMIT: usize = 1_000_000;
 
 /// Default of `server.tls.max_intermediates`: the most certificates a client may send after its
 /// own on a TLS connection (real chains have one to three).
@@ -365,9 +373,12 @@ pub fn mtls_acceptor(
     if let Some(index) = chain_bound_index() {
         b.set_ex_data(index, ChainBound(max_intermediates));
     }
-    // Stateful resumption: a resumed session keeps the intermediates the client sent.
+    // Stateful resumption: a resumed session keeps the intermediates the client sent. One
+    // ticket per TLS 1.3 handshake: each names a cached session holding the certificates, and a
+    // client resumes with one (OpenSSL's default of two would double the cache's memory).
     b.set_options(SslOptions::NO_TICKET);
-    b.set_session_cache_size(SESSION_CACHE_SIZE);
+    ctx(b.set_num_tickets(1), || "TLS 1.3 tickets".into())?;
+    set_session_cache_size(&mut b, DEFAULT_SESSION_CACHE_SIZE);
     if !ca_names.is_empty() {
         let mut names = ctx(Stack::new(), || "CA name list".into())?;
         for ca in ca_names {
@@ -377,6 +388,17 @@ pub fn mtls_acceptor(
         b.set_client_ca_list(names);
     }
     Ok(b)
+}
+
+/// How many sessions an mTLS acceptor keeps for resumption (`server.tls.session_cache_size`);
+/// 0 keeps none, so every connection makes a full handshake.
+pub fn set_session_cache_size(builder: &mut SslAcceptorBuilder, sessions: usize) {
+    if sessions == 0 {
+        builder.set_session_cache_mode(SslSessionCacheMode::OFF);
+    } else {
+        builder.set_session_cache_mode(SslSessionCacheMode::SERVER);
+        builder.set_session_cache_size(i32::try_from(sessions).unwrap_or(i32::MAX));
+    }
 }
 
 /// The public acceptor: never asks for a client certificate.

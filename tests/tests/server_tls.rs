@@ -115,6 +115,60 @@ mod server {
         );
     }
 
+    /// `server.tls.session_cache_size = 0`: the server keeps no session, so a client offering
+    /// the session of its last connection makes a full handshake, sends its certificate again
+    /// and still gets its token.
+    #[actix_rt::test]
+    async fn without_a_session_cache_every_connection_is_a_full_handshake() {
+        let pki = TestPki::new();
+        let config = pki.config(false).replacen(
+            "private_key = \"server.key\"\n",
+            "private_key = \"server.key\"\nsession_cache_size = 0\n",
+            1,
+        );
+        let app = spawn_app_from(pki, &config);
+        let session = app.pki.dir().join("session.pem");
+        let cert = app.pki.cert_path("client").display().to_string();
+        let key = app.pki.key_path("client").display().to_string();
+        let session_arg = session.display().to_string();
+        for version in ["-tls1_3", "-tls1_2"] {
+            let args = [
+                version,
+                "-cert",
+                &cert,
+                "-key",
+                &key,
+                "-sess_out",
+                &session_arg,
+            ];
+            let first = s_client(&app, &args, &token_request());
+            assert!(token_in(&first).is_some(), "{first}");
+            let args = [
+                version,
+                "-cert",
+                &cert,
+                "-key",
+                &key,
+                "-sess_in",
+                &session_arg,
+            ];
+            let second = s_client(&app, &args, &token_request());
+            assert!(
+                second.contains("New, TLSv1."),
+                "resumed without a cache: {second}"
+            );
+            assert!(token_in(&second).is_some(), "{second}");
+        }
+        let resumed = "certbind_tls_sessions_total{session=\"resumed\"}";
+        let metrics = app.get("/metrics").await.text;
+        assert!(
+            metrics
+                .lines()
+                .all(|l| l.strip_prefix(resumed).is_none_or(|v| v.trim() == "0")),
+            "{metrics}"
+        );
+    }
+
     /// A `tls_client_auth` client whose certificate was issued by an intermediate CA (the anchor
     /// is the root) gets a token on a full handshake, sending the intermediate, and again on a
     /// session resumed without any certificate: the server keeps the intermediates the client
