@@ -26,21 +26,31 @@ mod server {
         std::fs::copy(pki.key_path("chained"), pki.key_path(name)).unwrap();
     }
 
-    #[actix_rt::test]
-    async fn a_chain_longer_than_the_listener_accepts_is_refused_at_the_handshake() {
-        let pki = TestPki::new();
-        // The client, its intermediate and the root above it: a chain of two after the client.
-        chain_with_extra_certificates(&pki, "overlong", "ca", 1);
+    /// The test server with the chained client registered and `max_intermediates = 1`.
+    fn spawn_app_accepting_one_intermediate(pki: TestPki) -> TestApp {
         let config = format!("{}{CHAINED_CLIENT}", pki.config(false)).replacen(
             "private_key = \"server.key\"\n",
             "private_key = \"server.key\"\nmax_intermediates = 1\n",
             1,
         );
-        let app = spawn_app_from(pki, &config);
-        let refused = format!(
+        spawn_app_from(pki, &config)
+    }
+
+    /// The metric that counts handshakes refused for more certificates than `max_intermediates`.
+    fn handshake_refusals(app: &TestApp) -> String {
+        format!(
             "certbind_limit_refusals_total{{listener=\"127.0.0.1:{}\",limit=\"max_intermediates\"}}",
             app.port
-        );
+        )
+    }
+
+    #[actix_rt::test]
+    async fn a_chain_longer_than_the_listener_accepts_is_refused_at_the_handshake() {
+        let pki = TestPki::new();
+        // The client, its intermediate and the root above it: a chain of two after the client.
+        chain_with_extra_certificates(&pki, "overlong", "ca", 1);
+        let app = spawn_app_accepting_one_intermediate(pki);
+        let refused = handshake_refusals(&app);
         // One intermediate: within the bound.
         let r = app.token(Some("chained"), "chainedclient", None).await;
         assert_eq!(r.status, 200, "{}", r.text);
@@ -72,16 +82,8 @@ mod server {
     async fn certificates_after_the_client_that_do_not_chain_count_too() {
         let pki = TestPki::new();
         chain_with_extra_certificates(&pki, "padded", "selfsigned", 1);
-        let config = format!("{}{CHAINED_CLIENT}", pki.config(false)).replacen(
-            "private_key = \"server.key\"\n",
-            "private_key = \"server.key\"\nmax_intermediates = 1\n",
-            1,
-        );
-        let app = spawn_app_from(pki, &config);
-        let refused = format!(
-            "certbind_limit_refusals_total{{listener=\"127.0.0.1:{}\",limit=\"max_intermediates\"}}",
-            app.port
-        );
+        let app = spawn_app_accepting_one_intermediate(pki);
+        let refused = handshake_refusals(&app);
         // Two certificates after the client's, one of them unrelated: OpenSSL builds no chain
         // (the core decides), so the bound counts the certificates as sent, and the handshake
         // fails as for a chain that is too long.
@@ -348,10 +350,7 @@ mod server {
     /// client's than `max_intermediates` (OpenSSL builds no chain; they are counted as sent),
     /// or, within that bound, at the token endpoint (`invalid_client`).
     async fn forged_refused(app: &TestApp) -> u64 {
-        let handshake = format!(
-            "certbind_limit_refusals_total{{listener=\"127.0.0.1:{}\",limit=\"max_intermediates\"}}",
-            app.port
-        );
+        let handshake = handshake_refusals(app);
         let request = "certbind_requests_total{endpoint=\"token\",outcome=\"invalid_client\"}";
         let metrics = app.get("/metrics").await.text;
         [handshake.as_str(), request]
