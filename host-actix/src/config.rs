@@ -206,6 +206,9 @@ pub struct Settings {
     pub expiry_warning_days: u64,
     /// How the server stops: drain delay and grace period (`[server.shutdown]`).
     pub shutdown: crate::shutdown::ShutdownSettings,
+    /// How often the server gives the memory freed by closed connections back to the system
+    /// (`memory_release_interval`, whole seconds; zero: never). See [`crate::memory`].
+    pub memory_release_interval: std::time::Duration,
 }
 
 impl Settings {
@@ -260,6 +263,7 @@ impl Settings {
             limits: Limits::DEFAULT,
             allow_readable_keys: false,
             expiry_warning_days: DEFAULT_EXPIRY_WARNING_DAYS,
+            memory_release_interval: crate::memory::DEFAULT_RELEASE_INTERVAL,
             shutdown: crate::shutdown::ShutdownSettings::default(),
         }
     }
@@ -289,6 +293,7 @@ struct ServerSection {
     limits: Option<LimitsSection>,
     allow_readable_keys: Option<bool>,
     expiry_warning_days: Option<Spanned<u64>>,
+    memory_release_interval: Option<Spanned<u64>>,
     shutdown: Option<crate::shutdown::ShutdownSection>,
 }
 
@@ -549,6 +554,20 @@ pub fn parse(text: &str, path: &Path) -> Result<Settings, ConfigError> {
         Some(d) => *d.get_ref(),
         None => DEFAULT_EXPIRY_WARNING_DAYS,
     };
+    let memory_release_interval = match &server.memory_release_interval {
+        Some(s) if *s.get_ref() > crate::memory::MAX_RELEASE_INTERVAL_SECS => {
+            return Err(err(
+                Some(s.span()),
+                "server.memory_release_interval",
+                format!(
+                    "must be between 0 (never) and {} seconds",
+                    crate::memory::MAX_RELEASE_INTERVAL_SECS
+                ),
+            ));
+        }
+        Some(s) => std::time::Duration::from_secs(*s.get_ref()),
+        None => crate::memory::DEFAULT_RELEASE_INTERVAL,
+    };
 
     Ok(Settings {
         listeners,
@@ -572,6 +591,7 @@ pub fn parse(text: &str, path: &Path) -> Result<Settings, ConfigError> {
         allow_readable_keys: server.allow_readable_keys.unwrap_or(false),
         expiry_warning_days,
         shutdown,
+        memory_release_interval,
     })
 }
 
@@ -988,6 +1008,37 @@ client_id = "ignored-here"
         assert_eq!(
             (e.line, e.field.as_str()),
             (Some(10), "server.tls.max_intermediates"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn memory_release_interval_is_seconds_up_to_an_hour() {
+        let d = dir_with_tls();
+        let path = d.path().join("certbind.toml");
+        assert_eq!(
+            parse(GOOD, &path).unwrap().memory_release_interval,
+            crate::memory::DEFAULT_RELEASE_INTERVAL
+        );
+        let with = |value: &str| {
+            GOOD.replacen(
+                "max_token_lifetime = 600\n",
+                &format!("max_token_lifetime = 600\nmemory_release_interval = {value}\n"),
+                1,
+            )
+        };
+        assert_eq!(
+            parse(&with("0"), &path).unwrap().memory_release_interval,
+            std::time::Duration::ZERO
+        );
+        assert_eq!(
+            parse(&with("60"), &path).unwrap().memory_release_interval,
+            std::time::Duration::from_secs(60)
+        );
+        let e = parse(&with("3601"), &path).unwrap_err();
+        assert_eq!(
+            (e.line, e.field.as_str()),
+            (Some(5), "server.memory_release_interval"),
             "{e}"
         );
     }

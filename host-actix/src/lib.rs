@@ -25,6 +25,7 @@ pub mod keyfile;
 pub mod keys;
 pub mod limits;
 pub mod load;
+pub mod memory;
 pub mod metrics;
 mod registration;
 pub mod registry;

@@ -101,6 +101,8 @@ pub struct Metrics {
     decisions: [AtomicU64; 2],
     /// TLS connections: full handshakes, resumed sessions.
     tls_sessions: [AtomicU64; 2],
+    /// Memory given back to the system.
+    pub memory: crate::memory::MemoryMetrics,
 }
 
 const fn endpoint_index(endpoint: Endpoint) -> usize {
@@ -302,6 +304,20 @@ impl Metrics {
                 counter.load(Ordering::Relaxed)
             );
         }
+        if let Some(resident) = crate::memory::resident_bytes() {
+            out.push_str("# HELP process_resident_memory_bytes Resident memory size in bytes.\n");
+            out.push_str("# TYPE process_resident_memory_bytes gauge\n");
+            let _ = writeln!(out, "process_resident_memory_bytes {resident}");
+        }
+        out.push_str(
+            "# HELP certbind_memory_released_bytes_total Resident memory given back to the system after bursts (memory_release_interval).\n",
+        );
+        out.push_str("# TYPE certbind_memory_released_bytes_total counter\n");
+        let _ = writeln!(
+            out,
+            "certbind_memory_released_bytes_total {}",
+            self.memory.released_bytes()
+        );
         out
     }
 }

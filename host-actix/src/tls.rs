@@ -9,12 +9,12 @@
 //!
 //! ## No chain verification in the handshake
 //! Since the core decides about every certificate, OpenSSL does not build or verify a chain for
-//! it: [`certbind_openssl_ffi::skip_chain_verification`] replaces `X509_verify_cert` (which ran
+//! it: [`certbind_ffi::skip_chain_verification`] replaces `X509_verify_cert` (which ran
 //! on every full handshake only for an accept-all callback to override its verdict) with
 //! accepting the certificates as sent. The TLS handshake itself is unchanged: OpenSSL parses
 //! the certificates, refuses a leaf key it cannot use, and checks the client's
 //! CertificateVerify with the leaf's key, so a client that sends someone else's certificate
-//! without its private key fails the handshake (tested in certbind-openssl-ffi and
+//! without its private key fails the handshake (tested in certbind-ffi and
 //! `tests/server_tls.rs`).
 //!
 //! ## A resumed session keeps the chain the client sent
@@ -346,6 +346,13 @@ fn base_acceptor(certificate: &Path, private_key: &Path) -> Result<SslAcceptorBu
     ctx(b.set_session_id_context(SESSION_ID_CONTEXT), || {
         "session id context".into()
     })?;
+    // Read ahead: OpenSSL asks the socket for as much as its read buffer holds instead of
+    // each record's 5-byte header and then its body. A keep-alive request in one record took
+    // three `recv` calls (header, body, and the one that finds the socket empty); now one,
+    // as tokio sees the short read and does not ask again until epoll says so. Safe because
+    // actix-http and h2 read until `Pending`, so records OpenSSL holds are never left waiting
+    // for a wake-up the socket will not give.
+    b.set_read_ahead(true);
     Ok(b)
 }
 
@@ -369,7 +376,7 @@ pub fn mtls_acceptor(
     // handshake fails ("certificate chain too long"), counted as received, whether they chain
     // or not.
     b.set_verify(SslVerifyMode::PEER);
-    certbind_openssl_ffi::skip_chain_verification_up_to(&mut b, max_intermediates);
+    certbind_ffi::skip_chain_verification_up_to(&mut b, max_intermediates);
     if let Some(index) = chain_bound_index() {
         b.set_ex_data(index, ChainBound(max_intermediates));
     }

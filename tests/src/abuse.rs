@@ -39,7 +39,8 @@ pub struct AbusePlan {
     pub burst_every: Duration,
     /// How long the attack lasts (the real client's requests are measured over it).
     pub attack: Duration,
-    /// How long to wait, at most, for RSS and open files to come back after the attack.
+    /// How long to wait, at most, for open files and then RSS to come back after the attack
+    /// (the server gives memory back every `memory_release_interval`, 10 s by default).
     pub settle: Duration,
     /// Attacks, one after the other: memory one leaves with the allocator must be reused by
     /// the next (RSS does not grow from the last but one to the last), or it is a leak.
@@ -169,11 +170,15 @@ pub struct AttackCounts {
 pub struct Round {
     /// The highest RSS and open files seen during the attack.
     pub peak: Sample,
-    /// After the attackers left: when the open files were back, and RSS a second later.
+    /// After the attackers left: when RSS was back within the bound after the open files were
+    /// (or `settle` after the end of the attack, when it was not).
     pub after: Sample,
     /// Seconds from the end of the attack until the open files were back within 16 of the
     /// baseline (None: not within `settle`).
     pub settled_after_s: Option<f64>,
+    /// Seconds from the end of the attack until RSS was back within
+    /// [`Bounds::rss_back_mib`] of the baseline (None: not within `settle`).
+    pub rss_back_after_s: Option<f64>,
     /// The real client's keep-alive requests during the attack.
     pub keep_alive: Latencies,
     /// The real client's requests on new connections (full handshakes) during the attack.
@@ -208,7 +213,7 @@ struct Counters {
 /// Runs the plan against `target`: a warm-up, the baseline, then `plan.rounds` attacks, each
 /// followed by the wait for the server to let go of what the attackers held.
 #[must_use]
-pub fn run(target: &Target, plan: AbusePlan) -> AbuseReport {
+pub fn run(target: &Target, plan: AbusePlan, bounds: Bounds) -> AbuseReport {
     let real = RealClient::new(target);
     // Warm-up: the first connections, the first tokens, then the baseline.
     for _ in 0..20 {
@@ -220,7 +225,7 @@ pub fn run(target: &Target, plan: AbusePlan) -> AbuseReport {
     // The same client without attackers, in the same run: what the attack costs it.
     let quiet = measure(&real, plan.attack / 4, target.pid);
     let rounds = (0..plan.rounds)
-        .map(|_| round(target, plan, &real, baseline))
+        .map(|_| round(target, plan, &real, baseline, bounds))
         .collect();
     AbuseReport {
         plan,
@@ -232,7 +237,13 @@ pub fn run(target: &Target, plan: AbusePlan) -> AbuseReport {
 
 /// One attack; the attackers run on a runtime of their own threads, the real client on this
 /// thread, so that neither delays the other's clock.
-fn round(target: &Target, plan: AbusePlan, real: &RealClient, baseline: Sample) -> Round {
+fn round(
+    target: &Target,
+    plan: AbusePlan,
+    real: &RealClient,
+    baseline: Sample,
+    bounds: Bounds,
+) -> Round {
     let counters = Arc::new(Counters::default());
     let (stop_tx, stop_rx) = watch::channel(false);
     let attackers = {
@@ -260,7 +271,8 @@ fn round(target: &Target, plan: AbusePlan, real: &RealClient, baseline: Sample) 
     attackers.join().unwrap();
 
     // Back to baseline: open files within 16 of it (the real client's own connection and
-    // the store's may come and go); RSS is read a second after that.
+    // the store's may come and go), then RSS within the bound (the server gives freed memory
+    // back on its own schedule).
     let ended = Instant::now();
     let mut settled_after_s = None;
     while ended.elapsed() < plan.settle {
@@ -270,11 +282,22 @@ fn round(target: &Target, plan: AbusePlan, real: &RealClient, baseline: Sample) 
         }
         std::thread::sleep(Duration::from_millis(200));
     }
-    std::thread::sleep(Duration::from_secs(1));
+    let rss_bound = baseline.rss_kib + bounds.rss_back_mib * 1024;
+    let mut rss_back_after_s = None;
+    let mut after = Sample::of(target.pid);
+    while ended.elapsed() < plan.settle {
+        if after.rss_kib <= rss_bound {
+            rss_back_after_s = Some(ended.elapsed().as_secs_f64());
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(200));
+        after = Sample::of(target.pid);
+    }
     Round {
         peak: measured.peak,
-        after: Sample::of(target.pid),
+        after,
         settled_after_s,
+        rss_back_after_s,
         keep_alive: measured.keep_alive,
         new_connections: measured.new_connections,
         attack: AttackCounts {
@@ -676,20 +699,26 @@ pub struct Bounds {
     pub fds_per_100_attackers: u64,
     /// RSS after the last attack over RSS after the one before, percent.
     pub rss_regrowth_percent: u64,
+    /// RSS over the baseline once the attackers have left (within `settle`), MiB: the TLS
+    /// session cache (at most `session_cache_size` sessions of ~11.5 KiB: 12 MiB by default)
+    /// plus what the allocator keeps (under 4 MiB free, and pages partly in use).
+    pub rss_back_mib: u64,
 }
 
 impl Bounds {
     /// The p99 (100 ms); RSS growth at most 256 MiB; open files at most 1.1 per
-    /// attacker connection over the baseline (plus 64); RSS after the last attack at most 15%
-    /// over RSS after the one before (not 0: the allocator's free lists differ from run to
-    /// run, and the TLS session cache, bounded at 20,480 sessions, keeps a session for every
-    /// handshake the attackers complete until it is full). A leak of a connection's TLS
-    /// state or buffers (16 KiB and more) over the ~1,000 connections of a short round shows.
+    /// attacker connection over the baseline (plus 64); RSS back within 16 MiB of the
+    /// baseline after each attack, and after the last at most 15% over RSS after the one
+    /// before (not 0: the allocator's free lists differ from run to run, and the TLS session
+    /// cache keeps a session for every handshake the attackers complete until it is full). A
+    /// leak of a connection's TLS state or buffers (16 KiB and more) over the ~1,000
+    /// connections of a short round shows.
     pub const DEFAULT: Self = Self {
         p99_ms: 100.0,
         rss_growth_mib: 256,
         fds_per_100_attackers: 110,
         rss_regrowth_percent: 15,
+        rss_back_mib: 16,
     };
 }
 
@@ -766,10 +795,19 @@ impl AbuseReport {
                     self.baseline.fds
                 ));
             }
+            if r.rss_back_after_s.is_none() {
+                problems.push(format!(
+                    "round {round}: RSS not back within {} MiB of the baseline within {} s: {} KiB after, {} KiB before",
+                    bounds.rss_back_mib,
+                    plan.settle.as_secs(),
+                    r.after.rss_kib,
+                    self.baseline.rss_kib
+                ));
+            }
         }
-        // Memory: what an attack leaves with the allocator (glibc keeps freed pages in its
-        // arenas) and in the bounded TLS session cache is reused by the next; growth from the
-        // last attack but one to the last is a leak.
+        // Memory: what an attack leaves (the bounded TLS session cache, the allocator's free
+        // lists) is reused by the next; growth from the last attack but one to the last is a
+        // leak.
         if let [.., previous, last] = self.rounds.as_slice() {
             let allowed =
                 previous.after.rss_kib + previous.after.rss_kib * bounds.rss_regrowth_percent / 100;

@@ -178,13 +178,17 @@ fn notification(socket: &UnixDatagram) -> String {
     String::from_utf8_lossy(&buffer[..n]).into_owned()
 }
 
-fn kill(signal: &str, pid: u32) {
+/// Sends `signal` to the traced replica; when it is gone, fails with its log (what ended it).
+fn kill(signal: &str, pid: u32, log: &Path) {
+    let sent = Command::new("kill")
+        .args(["-s", signal, &pid.to_string()])
+        .status()
+        .unwrap()
+        .success();
     assert!(
-        Command::new("kill")
-            .args(["-s", signal, &pid.to_string()])
-            .status()
-            .unwrap()
-            .success()
+        sent,
+        "SIG{signal} to the traced replica {pid}: no such process; its log:\n{}",
+        std::fs::read_to_string(log).unwrap_or_default()
     );
 }
 
@@ -272,10 +276,10 @@ async fn the_sandbox_allows_every_system_call_and_socket_a_replica_uses() {
     ] {
         assert_eq!(endpoint.get(path).await.status, 200, "{path}");
     }
-    kill("HUP", pid);
+    kill("HUP", pid, &dir.join("traced.log"));
     assert!(notification(&notify).contains("RELOADING=1"));
     assert!(notification(&notify).contains("READY=1"));
-    kill("TERM", pid);
+    kill("TERM", pid, &dir.join("traced.log"));
     assert!(notification(&notify).contains("STOPPING=1"));
     let deadline = Instant::now() + Duration::from_secs(60);
     let status = loop {

@@ -171,6 +171,7 @@ pub(crate) fn run(args: &Args) -> ExitCode {
         }
     };
 
+    let memory_release_interval = settings.memory_release_interval;
     let system = actix_web::rt::System::new();
     let result = system.block_on(async move {
         // Before the listeners are bound: a stop signal from here on drains (see `shutdown`).
@@ -220,6 +221,7 @@ pub(crate) fn run(args: &Args) -> ExitCode {
             });
         }
         spawn_expiry_warnings(state.clone());
+        crate::memory::spawn_releaser(memory_release_interval, state.clone());
         announce(&app, &state, dev.as_ref(), &config_path);
         app.run_with_signals(signals)
             .await

@@ -37,7 +37,7 @@ fn main() -> std::process::ExitCode {
         plan.oversized,
         plan.attack.as_secs()
     );
-    let report = run(&server.target, plan);
+    let report = run(&server.target, plan, Bounds::DEFAULT);
     println!(
         "{}",
         serde_json::to_string_pretty(&report).unwrap_or_default()

@@ -17,7 +17,7 @@ use std::net::{TcpListener, TcpStream};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use certbind_openssl_ffi::{skip_chain_verification, skip_chain_verification_up_to};
+use certbind_ffi::{skip_chain_verification, skip_chain_verification_up_to};
 use openssl::asn1::Asn1Time;
 use openssl::bn::{BigNum, BigNumContext};
 use openssl::ec::{EcGroup, EcKey, PointConversionForm};

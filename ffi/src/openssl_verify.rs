@@ -1,10 +1,6 @@
-//! # certbind-openssl-ffi
+//! Skipping OpenSSL's chain verification on an mTLS server: what the `openssl` crate does not
+//! expose.
 //!
-//! The one place certbind calls OpenSSL's C API directly, for what the `openssl` crate does not
-//! expose. Every other crate of the workspace forbids `unsafe` code; this one denies it and
-//! allows it in a few reviewed spots (below), as the `der` crate does for its newtype casts.
-//!
-//! ## Skipping OpenSSL's chain verification on an mTLS server
 //! certbind's mTLS listener asks for a client certificate and accepts any: whether it
 //! authenticates a client is certbind's own decision, made per request with a reason. Until
 //! now the server set a verify callback that said "yes" to everything, but OpenSSL still ran
@@ -25,13 +21,11 @@
 //! chain too long") when the peer sends more than a given number of certificates after its
 //! own: a bound on what a client may send, counted on the certificates as received (not on a
 //! chain OpenSSL built, which would leave out certificates that do not chain). certbind's
-//! server does not use it yet: it marks such a connection instead (see `host-actix/src/tls.rs`).
+//! mTLS listener uses it with `[server.tls] max_intermediates` (`host-actix/src/tls.rs`).
 //!
 //! `unsafe` here: the two `extern` declarations openssl-sys lacks, the call that installs a
 //! callback, and in the bounded callback two reads of the `X509_STORE_CTX` OpenSSL passes and
 //! one error set on it. Each block says why it is sound.
-#![deny(unsafe_code)]
-
 use core::ffi::{c_int, c_void};
 
 use openssl::ssl::SslContextBuilder;
