@@ -9,9 +9,11 @@
 # Bounds (tests/src/abuse.rs, `Bounds::DEFAULT`): the real client's p99 under 100 ms with no
 # failed request; peak RSS at most 256 MiB over the baseline; peak open files at most 110 per
 # 100 attacker connections over the baseline, plus 64; open files back within 16 of the
-# baseline after each attack, then RSS back within 16 MiB of it (within 30 s: the server gives
-# freed memory back every `memory_release_interval`, 10 s); RSS after the last attack at most
-# 15% over RSS after the one before. The real client is also measured for 15 s without attackers first, in the same run.
+# baseline after each attack, then RSS back within 32 MiB of it within 30 s (the server gives
+# freed memory back every `memory_release_interval`, 10 s; what stays is mostly the TLS session
+# cache the attackers' handshakes filled, ~12 MiB, and the pages it pins); RSS after the last
+# attack at most 15% over RSS after the one before. The real client is also measured for 15 s
+# without attackers first, in the same run.
 #
 # Open files: the attackers hold ~2,800 sockets in one process and the server as many; both
 # raise their soft RLIMIT_NOFILE to the hard limit, which must be at least 8192 here.

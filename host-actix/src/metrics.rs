@@ -305,21 +305,34 @@ impl Metrics {
             );
         }
         if let Some(resident) = crate::memory::resident_bytes() {
-            out.push_str("# HELP process_resident_memory_bytes Resident memory size in bytes.\n");
-            out.push_str("# TYPE process_resident_memory_bytes gauge\n");
-            let _ = writeln!(out, "process_resident_memory_bytes {resident}");
+            write_single(
+                &mut out,
+                ("process_resident_memory_bytes", "gauge"),
+                "Resident memory size in bytes.",
+                resident,
+            );
         }
-        out.push_str(
-            "# HELP certbind_memory_released_bytes_total Resident memory given back to the system after bursts (memory_release_interval).\n",
-        );
-        out.push_str("# TYPE certbind_memory_released_bytes_total counter\n");
-        let _ = writeln!(
-            out,
-            "certbind_memory_released_bytes_total {}",
-            self.memory.released_bytes()
+        write_single(
+            &mut out,
+            ("certbind_memory_released_bytes_total", "counter"),
+            "Resident memory given back to the system after bursts (memory_release_interval).",
+            self.memory.released_bytes(),
         );
         out
     }
+}
+
+/// Appends a metric without labels, given as its name and type (`counter`, `gauge`): its
+/// `HELP` and `TYPE` lines and its one value.
+pub fn write_single(
+    out: &mut String,
+    (name, kind): (&str, &str),
+    help: &str,
+    value: impl std::fmt::Display,
+) {
+    let _ = writeln!(out, "# HELP {name} {help}");
+    let _ = writeln!(out, "# TYPE {name} {kind}");
+    let _ = writeln!(out, "{name} {value}");
 }
 
 #[cfg(test)]

@@ -265,6 +265,9 @@ fn round(
         std::thread::sleep(Duration::from_millis(50));
     }
 
+    // The keep-alive connection of the last round sat idle while the server settled (longer
+    // than the server's keep-alive, which then closes it, as it should): start afresh.
+    real.forget_keep_alive();
     let measured = measure(real, plan.attack, target.pid);
     let open_at_end = counters.open.load(Ordering::Relaxed);
     stop_tx.send(true).unwrap();
@@ -454,6 +457,11 @@ impl RealClient {
                 }
             }
         }
+    }
+
+    /// Drops the keep-alive connection; the next request opens a new one.
+    fn forget_keep_alive(&self) {
+        self.kept.borrow_mut().take();
     }
 
     fn keep_alive_token(&self) -> Result<(), String> {
@@ -700,14 +708,15 @@ pub struct Bounds {
     /// RSS after the last attack over RSS after the one before, percent.
     pub rss_regrowth_percent: u64,
     /// RSS over the baseline once the attackers have left (within `settle`), MiB: the TLS
-    /// session cache (at most `session_cache_size` sessions of ~11.5 KiB: 12 MiB by default)
-    /// plus what the allocator keeps (under 4 MiB free, and pages partly in use).
+    /// session cache, which the attackers' handshakes fill (at most `session_cache_size`
+    /// sessions of ~11.5 KiB: 12 MiB by default, spread over pages it keeps from being given
+    /// back), plus what the allocator keeps (under 4 MiB free, and pages partly in use).
     pub rss_back_mib: u64,
 }
 
 impl Bounds {
     /// The p99 (100 ms); RSS growth at most 256 MiB; open files at most 1.1 per
-    /// attacker connection over the baseline (plus 64); RSS back within 16 MiB of the
+    /// attacker connection over the baseline (plus 64); RSS back within 32 MiB of the
     /// baseline after each attack, and after the last at most 15% over RSS after the one
     /// before (not 0: the allocator's free lists differ from run to run, and the TLS session
     /// cache keeps a session for every handshake the attackers complete until it is full). A
@@ -718,17 +727,21 @@ impl Bounds {
         rss_growth_mib: 256,
         fds_per_100_attackers: 110,
         rss_regrowth_percent: 15,
-        rss_back_mib: 16,
+        rss_back_mib: 32,
     };
 }
 
 impl Bounds {
-    /// The CI test's: [`Bounds::DEFAULT`] with a p99 of 1 s. A test must not depend on the
-    /// machine's speed (CI runs a debug build on a machine shared with other jobs); 1 s still
-    /// fails when the real client waits behind the attackers (a handshake timeout is 5 s). The
-    /// 100 ms target is bench/abuse.sh's, on a release build.
+    /// The CI test's: [`Bounds::DEFAULT`] with a p99 of 1 s and RSS back within 16 MiB. A test
+    /// must not depend on the machine's speed (CI runs a debug build on a machine shared with
+    /// other jobs); 1 s still fails when the real client waits behind the attackers (a
+    /// handshake timeout is 5 s). The 100 ms target is bench/abuse.sh's, on a release build.
     pub const CI: Self = Self {
         p99_ms: 1000.0,
+        // The short plan's attackers complete a few hundred handshakes, not enough to fill the
+        // session cache: RSS comes back within 5-7 MiB (measured), and without the server
+        // giving memory back it would stay ~29 MiB over.
+        rss_back_mib: 16,
         ..Self::DEFAULT
     };
 }

@@ -115,6 +115,47 @@ mod server {
         );
     }
 
+    /// The server picks the TLS 1.3 suite: AES-128-GCM-SHA256 for a client that lists
+    /// AES-256-GCM-SHA384 first (a cheaper key schedule, equally strong), ChaCha20-Poly1305 for
+    /// one that puts it first (a client without AES instructions), and whatever a client
+    /// offers alone; each still gets its token.
+    #[actix_rt::test]
+    async fn the_server_picks_aes_128_unless_the_client_puts_chacha20_first() {
+        let app = spawn_app();
+        let cert = app.pki.cert_path("client").display().to_string();
+        let key = app.pki.key_path("client").display().to_string();
+        for (offered, expected) in [
+            (
+                "TLS_AES_256_GCM_SHA384:TLS_AES_128_GCM_SHA256:TLS_CHACHA20_POLY1305_SHA256",
+                "TLS_AES_128_GCM_SHA256",
+            ),
+            (
+                "TLS_CHACHA20_POLY1305_SHA256:TLS_AES_256_GCM_SHA384:TLS_AES_128_GCM_SHA256",
+                "TLS_CHACHA20_POLY1305_SHA256",
+            ),
+            ("TLS_AES_256_GCM_SHA384", "TLS_AES_256_GCM_SHA384"),
+        ] {
+            let out = s_client(
+                &app,
+                &[
+                    "-tls1_3",
+                    "-ciphersuites",
+                    offered,
+                    "-cert",
+                    &cert,
+                    "-key",
+                    &key,
+                ],
+                &token_request(),
+            );
+            assert!(
+                out.contains(&format!("New, TLSv1.3, Cipher is {expected}")),
+                "offered {offered}, expected {expected}: {out}"
+            );
+            assert!(token_in(&out).is_some(), "{out}");
+        }
+    }
+
     /// `server.tls.session_cache_size = 0`: the server keeps no session, so a client offering
     /// the session of its last connection makes a full handshake, sends its certificate again
     /// and still gets its token.
