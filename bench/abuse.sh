@@ -19,7 +19,9 @@
 # raise their soft RLIMIT_NOFILE to the hard limit, which must be at least 8192 here.
 #
 # Env: CERTBIND (binary to use instead of building a release one), OUT [<repo>/bench/abuse],
-#   ROUNDS [3] attacks one after the other (the TLS session cache fills during the first two).
+#   ROUNDS [3] attacks one after the other (the TLS session cache fills during the first two),
+#   SESSION_CACHE_SIZE [the server's default, 1024] the server's `[server.tls]
+#   session_cache_size` (0: no cache, to see how much of the memory kept after an attack is it).
 # Output: $OUT/report.json (the report), the problems on stderr; exit 1 when a bound broke.
 set -euo pipefail
 

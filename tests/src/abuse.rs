@@ -849,16 +849,17 @@ pub struct Server {
 }
 
 impl Server {
-    /// Starts it; `limits` is the `[server.limits]` table's body (empty: every default). Raises
-    /// this process's own open-files limit first: the attackers hold one socket each.
+    /// Starts it; `limits` is the `[server.limits]` table's body and `tls` lines added to
+    /// `[server.tls]` (empty: every default). Raises this process's own open-files limit
+    /// first: the attackers hold one socket each.
     #[must_use]
-    pub fn start(limits: &str) -> Self {
+    pub fn start(limits: &str, tls: &str) -> Self {
         let _ = certbind_host::limits::raise_open_files_limit();
         let pki = crate::server::TestPki::new();
         let config = pki.dir().join("certbind.toml");
         let text = pki.config(false).replacen(
             "[server.tls]",
-            &format!("[server.limits]\n{limits}\n\n[server.tls]"),
+            &format!("[server.limits]\n{limits}\n\n[server.tls]\n{tls}"),
             1,
         );
         std::fs::write(&config, text).unwrap();

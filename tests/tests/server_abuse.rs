@@ -17,7 +17,7 @@ mod server {
 
     #[test]
     fn the_real_client_is_served_within_bounds_while_every_kind_of_attacker_holds_the_listener() {
-        let server = Server::start("");
+        let server = Server::start("", "");
         let report = run(&server.target, AbusePlan::SHORT, Bounds::CI);
         println!("{}", serde_json::to_string_pretty(&report).unwrap());
         let problems = report.problems(Bounds::CI);

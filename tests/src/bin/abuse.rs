@@ -3,7 +3,9 @@
 //! (`CERTBIND_BIN`, a release build there), printing the report as JSON on stdout and what
 //! broke a bound on stderr (exit 1).
 //!
-//! `abuse [full|short] [ROUNDS]` (default full, the plan's rounds).
+//! `abuse [full|short] [ROUNDS]` (default full, the plan's rounds). `SESSION_CACHE_SIZE` in the
+//! environment sets the server's `[server.tls] session_cache_size` (default: the server's), to
+//! tell the memory the cache keeps from the rest.
 #![forbid(unsafe_code)]
 
 use certbind_tests::abuse::{AbusePlan, Bounds, Server, run};
@@ -26,7 +28,15 @@ fn main() -> std::process::ExitCode {
             }
         }
     }
-    let server = Server::start("");
+    let tls = match std::env::var("SESSION_CACHE_SIZE") {
+        Err(_) => String::new(),
+        Ok(size) if size.parse::<u32>().is_ok() => format!("session_cache_size = {size}"),
+        Ok(size) => {
+            eprintln!("abuse: SESSION_CACHE_SIZE is a whole number (got {size:?})");
+            return std::process::ExitCode::from(2);
+        }
+    };
+    let server = Server::start("", &tls);
     eprintln!(
         "abuse: certbind pid {} on port {}; {} idle, {} stalled, {} slow, bursts of {} for {} s",
         server.target.pid,
