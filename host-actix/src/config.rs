@@ -438,34 +438,26 @@ pub fn parse(text: &str, path: &Path) -> Result<Settings, ConfigError> {
     }
 
     let tls = server.tls.into_inner();
-    let max_intermediates = match &tls.max_intermediates {
-        Some(n) if *n.get_ref() > crate::tls::MAX_INTERMEDIATES_LIMIT => {
-            return Err(err(
-                Some(n.span()),
-                "server.tls.max_intermediates",
-                format!(
-                    "must be between 0 and {} certificates",
-                    crate::tls::MAX_INTERMEDIATES_LIMIT
-                ),
-            ));
-        }
-        Some(n) => *n.get_ref(),
-        None => crate::tls::DEFAULT_MAX_INTERMEDIATES,
-    };
-    let session_cache_size = match &tls.session_cache_size {
-        Some(n) if *n.get_ref() > crate::tls::SESSION_CACHE_SIZE_LIMIT => {
-            return Err(err(
-                Some(n.span()),
-                "server.tls.session_cache_size",
-                format!(
-                    "must be between 0 (no resumption) and {} sessions",
-                    crate::tls::SESSION_CACHE_SIZE_LIMIT
-                ),
-            ));
-        }
-        Some(n) => *n.get_ref(),
-        None => crate::tls::DEFAULT_SESSION_CACHE_SIZE,
-    };
+    let max_intermediates = within(
+        tls.max_intermediates.as_ref(),
+        0..=crate::tls::MAX_INTERMEDIATES_LIMIT,
+        crate::tls::DEFAULT_MAX_INTERMEDIATES,
+        || {
+            let most = crate::tls::MAX_INTERMEDIATES_LIMIT;
+            format!("must be between 0 and {most} certificates")
+        },
+    )
+    .map_err(|(span, m)| err(Some(span), "server.tls.max_intermediates", m))?;
+    let session_cache_size = within(
+        tls.session_cache_size.as_ref(),
+        0..=crate::tls::SESSION_CACHE_SIZE_LIMIT,
+        crate::tls::DEFAULT_SESSION_CACHE_SIZE,
+        || {
+            let most = crate::tls::SESSION_CACHE_SIZE_LIMIT;
+            format!("must be between 0 (no resumption) and {most} sessions")
+        },
+    )
+    .map_err(|(span, m)| err(Some(span), "server.tls.session_cache_size", m))?;
     for (f, value) in [
         ("certificate", &tls.certificate),
         ("private_key", &tls.private_key),
@@ -497,28 +489,20 @@ pub fn parse(text: &str, path: &Path) -> Result<Settings, ConfigError> {
         }
     };
 
-    let max_token_lifetime = match server.max_token_lifetime {
-        Some(t) if *t.get_ref() == 0 || *t.get_ref() > MAX_TOKEN_LIFETIME => {
-            return Err(err(
-                Some(t.span()),
-                "server.max_token_lifetime",
-                format!("must be between 1 and {MAX_TOKEN_LIFETIME} seconds"),
-            ));
-        }
-        Some(t) => t.into_inner(),
-        None => MAX_TOKEN_LIFETIME,
-    };
-    let body_limit = match server.body_limit {
-        Some(b) if *b.get_ref() < 1024 || *b.get_ref() > 1024 * 1024 => {
-            return Err(err(
-                Some(b.span()),
-                "server.body_limit",
-                "must be between 1024 and 1048576 bytes".into(),
-            ));
-        }
-        Some(b) => b.into_inner(),
-        None => DEFAULT_BODY_LIMIT,
-    };
+    let max_token_lifetime = within(
+        server.max_token_lifetime.as_ref(),
+        1..=MAX_TOKEN_LIFETIME,
+        MAX_TOKEN_LIFETIME,
+        || format!("must be between 1 and {MAX_TOKEN_LIFETIME} seconds"),
+    )
+    .map_err(|(span, m)| err(Some(span), "server.max_token_lifetime", m))?;
+    let body_limit = within(
+        server.body_limit.as_ref(),
+        1024..=1024 * 1024,
+        DEFAULT_BODY_LIMIT,
+        || "must be between 1024 and 1048576 bytes".into(),
+    )
+    .map_err(|(span, m)| err(Some(span), "server.body_limit", m))?;
     let base_path = match &server.base_path {
         Some(b) => {
             check_base_path(b.get_ref()).map_err(|m| err(Some(b.span()), "server.base_path", m))?
@@ -543,31 +527,24 @@ pub fn parse(text: &str, path: &Path) -> Result<Settings, ConfigError> {
             .map_err(|(span, f, m)| err(Some(span), &format!("server.limits.{f}"), m))?,
         None => Limits::DEFAULT,
     };
-    let expiry_warning_days = match &server.expiry_warning_days {
-        Some(d) if *d.get_ref() > MAX_EXPIRY_WARNING_DAYS => {
-            return Err(err(
-                Some(d.span()),
-                "server.expiry_warning_days",
-                format!("must be between 0 and {MAX_EXPIRY_WARNING_DAYS} days"),
-            ));
-        }
-        Some(d) => *d.get_ref(),
-        None => DEFAULT_EXPIRY_WARNING_DAYS,
-    };
-    let memory_release_interval = match &server.memory_release_interval {
-        Some(s) if *s.get_ref() > crate::memory::MAX_RELEASE_INTERVAL_SECS => {
-            return Err(err(
-                Some(s.span()),
-                "server.memory_release_interval",
-                format!(
-                    "must be between 0 (never) and {} seconds",
-                    crate::memory::MAX_RELEASE_INTERVAL_SECS
-                ),
-            ));
-        }
-        Some(s) => std::time::Duration::from_secs(*s.get_ref()),
-        None => crate::memory::DEFAULT_RELEASE_INTERVAL,
-    };
+    let expiry_warning_days = within(
+        server.expiry_warning_days.as_ref(),
+        0..=MAX_EXPIRY_WARNING_DAYS,
+        DEFAULT_EXPIRY_WARNING_DAYS,
+        || format!("must be between 0 and {MAX_EXPIRY_WARNING_DAYS} days"),
+    )
+    .map_err(|(span, m)| err(Some(span), "server.expiry_warning_days", m))?;
+    let memory_release_interval = within(
+        server.memory_release_interval.as_ref(),
+        0..=crate::memory::MAX_RELEASE_INTERVAL_SECS,
+        crate::memory::DEFAULT_RELEASE_INTERVAL.as_secs(),
+        || {
+            let most = crate::memory::MAX_RELEASE_INTERVAL_SECS;
+            format!("must be between 0 (never) and {most} seconds")
+        },
+    )
+    .map(std::time::Duration::from_secs)
+    .map_err(|(span, m)| err(Some(span), "server.memory_release_interval", m))?;
 
     Ok(Settings {
         listeners,
@@ -597,6 +574,21 @@ pub fn parse(text: &str, path: &Path) -> Result<Settings, ConfigError> {
 
 /// Largest `expiry_warning_days` (ten years).
 const MAX_EXPIRY_WARNING_DAYS: u64 = 3650;
+
+/// A number from the file within `range`, or `default` where the file has none; else the
+/// value's span and `message`, which names the range.
+fn within<T: Copy + PartialOrd>(
+    value: Option<&Spanned<T>>,
+    range: std::ops::RangeInclusive<T>,
+    default: T,
+    message: impl FnOnce() -> String,
+) -> Result<T, (std::ops::Range<usize>, String)> {
+    match value {
+        None => Ok(default),
+        Some(v) if range.contains(v.get_ref()) => Ok(*v.get_ref()),
+        Some(v) => Err((v.span(), message())),
+    }
+}
 
 /// A value of `[server.limits]` (or a listener's `max_connections`) within its range of
 /// [`Limits::RANGES`].
@@ -1041,6 +1033,71 @@ client_id = "ignored-here"
             (Some(5), "server.memory_release_interval"),
             "{e}"
         );
+    }
+
+    #[test]
+    fn every_bounded_number_takes_its_edges_and_names_a_value_past_them() {
+        let d = dir_with_tls();
+        let path = d.path().join("certbind.toml");
+        // (table header the line goes under, key, least, most); the line lands on line 3 or 6.
+        let cases: [(&str, &str, u64, u64); 6] = [
+            ("[server]", "max_token_lifetime", 1, MAX_TOKEN_LIFETIME),
+            ("[server]", "body_limit", 1024, 1024 * 1024),
+            (
+                "[server]",
+                "expiry_warning_days",
+                0,
+                MAX_EXPIRY_WARNING_DAYS,
+            ),
+            (
+                "[server]",
+                "memory_release_interval",
+                0,
+                crate::memory::MAX_RELEASE_INTERVAL_SECS,
+            ),
+            (
+                "[server.tls]",
+                "max_intermediates",
+                0,
+                crate::tls::MAX_INTERMEDIATES_LIMIT as u64,
+            ),
+            (
+                "[server.tls]",
+                "session_cache_size",
+                0,
+                crate::tls::SESSION_CACHE_SIZE_LIMIT as u64,
+            ),
+        ];
+        for (table, key, least, most) in cases {
+            let with = |value: u64| {
+                let text = GOOD.replace("max_token_lifetime = 600\n", "");
+                text.replacen(
+                    &format!("{table}\n"),
+                    &format!("{table}\n{key} = {value}\n"),
+                    1,
+                )
+            };
+            for value in [least, most] {
+                assert!(parse(&with(value), &path).is_ok(), "{key} = {value}");
+            }
+            let past = [least.checked_sub(1), Some(most + 1)];
+            for value in past.into_iter().flatten() {
+                let e = parse(&with(value), &path).unwrap_err();
+                let line = if table == "[server]" { 3 } else { 6 };
+                assert_eq!(
+                    (e.line, e.field.as_str()),
+                    (
+                        Some(line),
+                        format!("{}.{key}", table.trim_matches(['[', ']'])).as_str()
+                    ),
+                    "{key} = {value}: {e}"
+                );
+                assert!(
+                    e.message.starts_with(&format!("must be between {least}")),
+                    "{key} = {value}: {e}"
+                );
+            }
+        }
     }
 
     #[test]
