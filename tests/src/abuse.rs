@@ -857,9 +857,9 @@ impl Server {
         let _ = certbind_host::limits::raise_open_files_limit();
         let pki = crate::server::TestPki::new();
         let config = pki.dir().join("certbind.toml");
-        let text = pki.config(false).replacen(
+        let text = pki.config_with_tls(false, tls).replacen(
             "[server.tls]",
-            &format!("[server.limits]\n{limits}\n\n[server.tls]\n{tls}"),
+            &format!("[server.limits]\n{limits}\n\n[server.tls]"),
             1,
         );
         std::fs::write(&config, text).unwrap();

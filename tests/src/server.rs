@@ -455,6 +455,14 @@ impl TestPki {
         base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(digest)
     }
 
+    /// [`TestPki::config`] with `lines` (e.g. `"max_intermediates = 1"`) added to its
+    /// `[server.tls]` table.
+    #[must_use]
+    pub fn config_with_tls(&self, public: bool, lines: &str) -> String {
+        self.config(public)
+            .replacen("[server.tls]\n", &format!("[server.tls]\n{lines}\n"), 1)
+    }
+
     /// The test `certbind.toml`: every kind of client, one mTLS listener on port 0 and, with
     /// `public`, a public listener too.
     #[must_use]

@@ -28,10 +28,9 @@ mod server {
 
     /// The test server with the chained client registered and `max_intermediates = 1`.
     fn spawn_app_accepting_one_intermediate(pki: TestPki) -> TestApp {
-        let config = format!("{}{CHAINED_CLIENT}", pki.config(false)).replacen(
-            "private_key = \"server.key\"\n",
-            "private_key = \"server.key\"\nmax_intermediates = 1\n",
-            1,
+        let config = format!(
+            "{}{CHAINED_CLIENT}",
+            pki.config_with_tls(false, "max_intermediates = 1")
         );
         spawn_app_from(pki, &config)
     }
@@ -112,11 +111,7 @@ mod server {
     #[actix_rt::test]
     async fn max_intermediates_is_checked_when_the_config_is_loaded() {
         let pki = TestPki::new();
-        let config = pki.config(false).replacen(
-            "private_key = \"server.key\"\n",
-            "private_key = \"server.key\"\nmax_intermediates = 33\n",
-            1,
-        );
+        let config = pki.config_with_tls(false, "max_intermediates = 33");
         let path = pki.dir().join("certbind.toml");
         std::fs::write(&path, config).unwrap();
         let e = certbind_host::load::load(&path).unwrap_err().to_string();

@@ -162,38 +162,21 @@ mod server {
     #[actix_rt::test]
     async fn without_a_session_cache_every_connection_is_a_full_handshake() {
         let pki = TestPki::new();
-        let config = pki.config(false).replacen(
-            "private_key = \"server.key\"\n",
-            "private_key = \"server.key\"\nsession_cache_size = 0\n",
-            1,
-        );
+        let config = pki.config_with_tls(false, "session_cache_size = 0");
         let app = spawn_app_from(pki, &config);
         let session = app.pki.dir().join("session.pem");
         let cert = app.pki.cert_path("client").display().to_string();
         let key = app.pki.key_path("client").display().to_string();
         let session_arg = session.display().to_string();
         for version in ["-tls1_3", "-tls1_2"] {
-            let args = [
-                version,
-                "-cert",
-                &cert,
-                "-key",
-                &key,
-                "-sess_out",
-                &session_arg,
-            ];
-            let first = s_client(&app, &args, &token_request());
+            // The certificate both times: without a cache, the second is a full handshake too.
+            let args = |session_flag| {
+                let (cert, key, session) = (cert.as_str(), key.as_str(), session_arg.as_str());
+                [version, "-cert", cert, "-key", key, session_flag, session]
+            };
+            let first = s_client(&app, &args("-sess_out"), &token_request());
             assert!(token_in(&first).is_some(), "{first}");
-            let args = [
-                version,
-                "-cert",
-                &cert,
-                "-key",
-                &key,
-                "-sess_in",
-                &session_arg,
-            ];
-            let second = s_client(&app, &args, &token_request());
+            let second = s_client(&app, &args("-sess_in"), &token_request());
             assert!(
                 second.contains("New, TLSv1."),
                 "resumed without a cache: {second}"
